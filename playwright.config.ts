@@ -1,0 +1,35 @@
+/**
+ * The conformance suite. `npx playwright test` runs every scenario of the
+ * catalogue against BASE_URL (or the bundled reference mock when it is unset)
+ * and writes reports/conformance.{html,json}, reports/junit.xml and
+ * Playwright's HTML report to reports/playwright/.
+ */
+import { defineConfig } from '@playwright/test';
+import { loadDotenv } from './src/config/env.ts';
+
+loadDotenv();
+const requestTimeoutMs = Number(process.env.REQUEST_TIMEOUT_MS) > 0 ? Number(process.env.REQUEST_TIMEOUT_MS) : 10_000;
+
+export default defineConfig({
+  testDir: './tests/conformance',
+  globalSetup: './src/suite/global-setup.ts',
+  // A scenario makes at most three requests plus a state setup and teardown.
+  timeout: requestTimeoutMs * 6 + 5_000,
+  fullyParallel: true,
+  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  outputDir: './test-results',
+  reporter: [
+    ['list'],
+    ['./src/report/conformance-reporter.ts', { outputDir: 'reports' }],
+    ['junit', { outputFile: 'reports/junit.xml' }],
+    ['html', { outputFolder: 'reports/playwright', open: 'never' }],
+  ],
+  use: {
+    // API requests only: no browser, and no traces (they would carry Authorization headers).
+    trace: 'off',
+    screenshot: 'off',
+    video: 'off',
+  },
+});

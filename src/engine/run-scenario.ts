@@ -1,0 +1,196 @@
+/**
+ * Runs one scenario of the catalogue against a target, with its state already
+ * arranged, and returns the result. Used by the Playwright spec and, in
+ * process, by the proof tests.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIRequestContext } from '@playwright/test';
+import type { Finding } from '../model/finding.ts';
+import type { TargetMode, ErrorEnvelope } from '../config/env.ts';
+import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } from '../checks/response.ts';
+import { checkFieldsUnchanged, checkNewSecret, checkTokenId, tokenOf } from '../checks/behaviour.ts';
+import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type RequestBody, type RequestPlan } from './exchange.ts';
+import type { SecretRegistry } from '../report/redact.ts';
+import {
+  OPERATION_ID,
+  OPERATION_PATH,
+  type BodySpec,
+  type FlowScenario,
+  type Scenario,
+  type SingleRequestScenario,
+} from '../scenarios/regenerate-secret.catalogue.ts';
+import type { StateAnswer } from '../states/arranger.ts';
+
+export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
+
+export interface ScenarioResult {
+  id: string;
+  outcome: Outcome;
+  findings: Finding[];
+  exchanges: ExchangeRecord[];
+  /** Why the scenario was skipped, not arranged or inconclusive. */
+  reason?: string;
+}
+
+export interface EngineContext {
+  api: APIRequestContext;
+  baseUrl: string;
+  mode: TargetMode;
+  envelope: ErrorEnvelope;
+  requestTimeoutMs: number;
+  schemas: SchemaJudge;
+  secrets: SecretRegistry;
+}
+
+class Run {
+  readonly exchanges: Exchange[] = [];
+  readonly findings: Finding[] = [];
+  inconclusive?: string;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly ctx: EngineContext,
+    readonly state: StateAnswer | null,
+  ) {}
+
+  get checkCtx(): CheckContext {
+    return { operationId: OPERATION_ID, schemas: this.ctx.schemas, envelope: this.ctx.envelope, secrets: this.ctx.secrets };
+  }
+
+  async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
+    const x = await send(plan, { api: this.ctx.api, baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
+    this.exchanges.push(x);
+    if (this.spoiledByRateLimit(x)) {
+      this.inconclusive = `"${x.label}" met 429 rate_limit_reached outside the rate-limit scenario: the target's shared rate limit spoiled this scenario, so it proves nothing either way`;
+    }
+    const verdict = checkResponse(x, exp, this.checkCtx);
+    this.findings.push(...verdict.findings);
+    return { status: x.response?.status, body: verdict.body };
+  }
+
+  /**
+   * Against a real deployment a shared rate limit can answer any request with
+   * 429; that is the environment, not a conformance failure. Mocks with states
+   * are deterministic, so there it stays a failure.
+   */
+  private spoiledByRateLimit(x: Exchange): boolean {
+    if (this.scenario.status === 429) return false;
+    if (this.ctx.mode !== 'live' && this.ctx.mode !== 'base-only') return false;
+    const body = x.response?.json as { code?: unknown; error?: { code?: unknown } } | undefined;
+    return x.response?.status === 429 && (body?.code === 'rate_limit_reached' || body?.error?.code === 'rate_limit_reached');
+  }
+
+  /** The state's bearer, with the extra headers the state asked for. */
+  bearerAuth(): { auth: Auth; headers?: Record<string, string> } {
+    return { auth: { kind: 'bearer', secret: this.state!.bearer }, headers: this.state!.headers };
+  }
+
+  result(): ScenarioResult {
+    const errors = this.findings.some((f) => f.severity === 'error');
+    const outcome: Outcome = this.inconclusive ? 'inconclusive' : errors ? 'failed' : 'passed';
+    return {
+      id: this.scenario.id,
+      outcome,
+      findings: this.ctx.secrets.redact(this.findings),
+      exchanges: this.exchanges.map((x) => toRecord(x, this.ctx.secrets)),
+      reason: this.inconclusive ? this.ctx.secrets.redactText(this.inconclusive) : undefined,
+    };
+  }
+}
+
+const unknownId = () => `conformance-missing-${randomUUID()}`;
+
+function resolveBody(spec: BodySpec, state: StateAnswer | null): RequestBody {
+  switch (spec.kind) {
+    case 'state-token':
+      return { kind: 'json', value: { api_token: { id: state!.api_token.id } } };
+    case 'unknown-id':
+      return { kind: 'json', value: { api_token: { id: unknownId() } } };
+    default:
+      return spec;
+  }
+}
+
+async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
+  let auth: Auth;
+  let headers: Record<string, string> | undefined;
+  switch (s.auth.kind) {
+    case 'none':
+      auth = { kind: 'none' };
+      break;
+    case 'state-bearer':
+      ({ auth, headers } = run.bearerAuth());
+      break;
+    case 'unknown-bearer': {
+      const secret = `conformance-unknown-${randomUUID()}`;
+      run.ctx.secrets.add(secret);
+      auth = { kind: 'bearer', secret };
+      break;
+    }
+    case 'basic':
+      auth = { kind: 'raw', value: `Basic ${Buffer.from('conformance:not-a-bearer-token').toString('base64')}` };
+      break;
+  }
+  await run.call(
+    { label: s.kind === 'bad_input' ? `bad input: ${s.title.split(' is refused')[0].replace(/^bad input: /, '')}` : 'request', auth, headers, body: resolveBody(s.body, run.state) },
+    {
+      statuses: s.expectStatus,
+      code: s.expectCode,
+      otherCodesWarn: s.kind === 'bad_input',
+      detailRules: s.detailRules,
+      state: run.state ? { total_permitted: run.state.total_permitted } : undefined,
+    },
+  );
+}
+
+const OK_200: Expectation = { statuses: [200] };
+
+/** Regenerates the state's token with the given auth and checks what a 200 promises. */
+async function regenerate(run: Run, label: string, auth: { auth: Auth; headers?: Record<string, string> }, earlier: { label: string; secret: string | undefined }[]): Promise<string | undefined> {
+  const state = run.state!;
+  const { status, body } = await run.call({ label, ...auth, body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } }, OK_200);
+  if (status !== 200) return undefined;
+  const secret = tokenOf(body)?.secret;
+  if (typeof secret === 'string') run.ctx.secrets.add(secret);
+  run.findings.push(...checkTokenId(body, state.api_token.id, label));
+  run.findings.push(...checkFieldsUnchanged(body, state.api_token, label));
+  run.findings.push(...checkNewSecret(body, earlier, label));
+  return typeof secret === 'string' && secret !== '' ? secret : undefined;
+}
+
+async function runFlow(run: Run, s: FlowScenario): Promise<void> {
+  const state = run.state!;
+  const old = { label: 'the secret before regeneration', secret: state.secret };
+  const first = await regenerate(run, 'regenerate', run.bearerAuth(), [old]);
+  if (s.flow === 'regenerate' || first === undefined) return;
+
+  switch (s.flow) {
+    case 'old-secret-rejected':
+      await run.call(
+        { label: 'follow-up with the old secret', auth: { kind: 'bearer', secret: state.secret! }, body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } },
+        { statuses: [403], code: 'invalid_api_token' },
+      );
+      return;
+    case 'new-secret-authenticates':
+      // An id that does not exist: the call must get past authentication
+      // without changing anything.
+      await run.call(
+        { label: 'follow-up with the new secret', auth: { kind: 'bearer', secret: first }, body: { kind: 'json', value: { api_token: { id: unknownId() } } } },
+        { statuses: [], forbidden: [{ status: 400, code: 'missing_api_token' }, { status: 403, code: 'invalid_api_token' }] },
+      );
+      return;
+    case 'second-regeneration': {
+      // When the token regenerates itself, its bearer died with the first regeneration.
+      const again = state.bearer === state.secret ? { auth: { kind: 'bearer', secret: first } as Auth } : run.bearerAuth();
+      await regenerate(run, 'second regeneration', again, [old, { label: 'the secret of the first regeneration', secret: first }]);
+      return;
+    }
+  }
+}
+
+export async function runScenario(scenario: Scenario, state: StateAnswer | null, ctx: EngineContext): Promise<ScenarioResult> {
+  const run = new Run(scenario, ctx, state);
+  if (scenario.kind === 'behaviour') await runFlow(run, scenario);
+  else await runSingle(run, scenario);
+  return run.result();
+}

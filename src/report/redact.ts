@@ -1,0 +1,69 @@
+/**
+ * Masking at capture time. Every secret the suite learns (state bearers and
+ * secrets, secrets returned by regeneration, configured tokens) is registered
+ * here the moment it is learnt, and everything that leaves a scenario
+ * (findings, exchanges, messages) passes through `redact` before it is stored.
+ */
+export const MASK = '[REDACTED]';
+
+const CREDENTIAL_KEYS = new Set(['authorization', 'secret', 'bearer', 'x-capabilities-token']);
+
+/** Secrets shorter than this are not searched for: they would mask ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+export class SecretRegistry {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | null = null;
+
+  add(secret: unknown): void {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.pattern = null;
+  }
+
+  has(secret: string): boolean {
+    return this.secrets.has(secret);
+  }
+
+  /** The secrets held, longest first (so a secret containing another is masked whole). */
+  all(): string[] {
+    return [...this.secrets].sort((a, b) => b.length - a.length);
+  }
+
+  /** Which held secrets occur in the text. */
+  findIn(text: string): string[] {
+    return this.all().filter((s) => text.includes(s));
+  }
+
+  redactText(text: string): string {
+    let out = text.replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, scheme: string) => `${scheme} ${MASK}`);
+    if (this.secrets.size === 0) return out;
+    if (!this.pattern) {
+      const escaped = this.all().map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.pattern = new RegExp(escaped.join('|'), 'g');
+    }
+    out = out.replace(this.pattern, MASK);
+    return out;
+  }
+
+  /** Deep copy with every string redacted and every Authorization header masked. */
+  redact<T>(value: T): T {
+    return this.redactValue(value, undefined) as T;
+  }
+
+  private redactValue(value: unknown, key: string | undefined): unknown {
+    if (typeof value === 'string') {
+      // Credential-carrying fields are masked by name as well, even before the
+      // secret itself is known to the registry.
+      if (key !== undefined && CREDENTIAL_KEYS.has(key.toLowerCase()) && value !== '') return MASK;
+      return this.redactText(value);
+    }
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v, undefined));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.redactValue(v, k);
+      return out;
+    }
+    return value;
+  }
+}

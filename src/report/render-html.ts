@@ -1,0 +1,137 @@
+/**
+ * conformance.html: one self-contained page (inline CSS, no scripts, no
+ * external resources) that a QA engineer can read without help.
+ */
+import type { Finding } from '../model/finding.ts';
+import { OUTCOMES, type RunModel, type ScenarioReport } from './model.ts';
+
+const esc = (v: unknown): string =>
+  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const json = (v: unknown) => esc(JSON.stringify(v));
+
+const OUTCOME_LABEL: Record<string, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  not_arranged: 'not arranged',
+  inconclusive: 'inconclusive',
+};
+
+const badge = (outcome: string) => `<span class="badge ${esc(outcome)}">${esc(OUTCOME_LABEL[outcome] ?? outcome)}</span>`;
+
+function findingRow(f: Finding): string {
+  return `<tr>
+    <td><code>${esc(f.check)}</code></td>
+    <td>${esc(f.message)}${f.exchange ? `<div class="muted">request: ${esc(f.exchange)}</div>` : ''}</td>
+    <td>${f.expected === undefined ? '' : `<code>${json(f.expected)}</code>`}</td>
+    <td>${f.actual === undefined ? '' : `<code>${json(f.actual)}</code>`}</td>
+    <td>${f.instancePath ? `<code>${esc(f.instancePath)}</code>` : ''}${f.schemaPath ? `<div class="muted"><code>${esc(f.schemaPath)}</code></div>` : ''}</td>
+  </tr>`;
+}
+
+function findingsTable(findings: Finding[]): string {
+  if (!findings.length) return '';
+  return `<table class="findings"><thead><tr><th>check</th><th>what happened</th><th>expected</th><th>actual</th><th>where (instance / schema path)</th></tr></thead>
+  <tbody>${findings.map(findingRow).join('')}</tbody></table>`;
+}
+
+function scenarioSection(s: ScenarioReport): string {
+  const errors = s.findings.filter((f) => f.severity === 'error');
+  const warnings = s.findings.filter((f) => f.severity === 'warning');
+  // Messages not backed by a finding (a crash, a timeout, not arranged).
+  const loose = errors.length ? [] : s.messages;
+  return `<section class="scenario ${esc(s.outcome)}" id="${esc(s.id)}">
+  <h3>${badge(s.outcome)} <code>${esc(s.id)}</code> ${esc(s.title)}</h3>
+  <p class="muted">reported under ${esc(s.status)}${s.variant ? ` · ${esc(s.variant)}` : ''} · ${esc(s.kind)} · ${esc(s.durationMs)} ms</p>
+  ${s.reason ? `<p class="reason"><strong>${s.outcome === 'inconclusive' ? 'Why inconclusive' : s.outcome === 'not_arranged' ? 'Why not arranged' : 'Why skipped'}:</strong> ${esc(s.reason)}</p>` : ''}
+  ${loose.map((m) => `<pre class="message">${esc(m)}</pre>`).join('')}
+  ${errors.length ? `<h4>Failures</h4>${findingsTable(errors)}` : ''}
+  ${warnings.length ? `<h4>Warnings</h4>${findingsTable(warnings)}` : ''}
+  ${
+    s.exchanges.length
+      ? `<details><summary>${s.exchanges.length} request${s.exchanges.length === 1 ? '' : 's'} (credentials masked)</summary>${s.exchanges
+          .map(
+            (x) => `<div class="exchange"><p><strong>${esc(x.label)}</strong>: <code>${esc(x.request)}</code> → ${x.status === undefined ? `<em>${esc(x.transportError ?? 'no response')}</em>` : `<strong>${esc(x.status)}</strong>`} <span class="muted">(${esc(x.durationMs)} ms)</span></p>
+      <pre>${esc(Object.entries(x.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n'))}${x.requestBody !== undefined ? `\n\n${esc(x.requestBody)}` : ''}</pre>
+      ${x.responseBody !== undefined ? `<pre>${esc(Object.entries(x.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n'))}\n\n${esc(x.responseBody)}</pre>` : ''}</div>`,
+          )
+          .join('')}</details>`
+      : ''
+  }
+</section>`;
+}
+
+function matrix(model: RunModel): string {
+  const byId = new Map(model.scenarios.map((s) => [s.id, s]));
+  const rows = model.matrix
+    .map((row) => {
+      const cells = row.scenarioIds.length
+        ? row.scenarioIds
+            .map((id) => {
+              const s = byId.get(id);
+              return s ? `<li>${badge(s.outcome)} <a href="#${esc(id)}">${esc(s.title)}</a>${s.reason && s.outcome !== 'passed' ? `<div class="muted">${esc(s.reason)}</div>` : ''}</li>` : `<li>${esc(id)}</li>`;
+            })
+            .join('')
+        : '<li><span class="badge failed">no scenario</span> nothing in the catalogue covers this</li>';
+      return `<tr><td class="status">${esc(row.status)}</td><td><code>${esc(row.variant ?? '—')}</code><div class="muted">${esc(row.label)}</div></td><td><ul>${cells}</ul></td></tr>`;
+    })
+    .join('');
+  return `<table class="matrix"><thead><tr><th>status</th><th>variant</th><th>scenarios</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function renderHtml(model: RunModel): string {
+  const failed = model.scenarios.filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged');
+  const inconclusive = model.scenarios.filter((s) => s.outcome === 'inconclusive');
+  const warned = model.scenarios.filter((s) => s.warnings.length);
+  const skipped = model.scenarios.filter((s) => s.outcome === 'skipped');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Conformance: ${esc(model.verdict.toUpperCase())} — ${esc(model.operation.method)} ${esc(model.operation.path)}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:1.5rem;color:#1d2330}
+h1{margin:.2rem 0}h2{margin-top:2rem;border-bottom:1px solid #d8dce3;padding-bottom:.3rem}h3{margin:.2rem 0;font-size:1rem}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:#f3f4f7;padding:0 .25rem;border-radius:3px;word-break:break-word}
+pre{background:#f6f7f9;border:1px solid #e3e6eb;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-word;font-size:12.5px}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #dfe2e8;padding:.35rem .5rem;vertical-align:top;text-align:left}th{background:#f3f4f7}
+ul{margin:0;padding-left:1rem}.muted{color:#667085;font-size:12.5px}
+.verdict{padding:1rem 1.2rem;border-radius:8px;color:#fff;margin:1rem 0}.verdict.pass{background:#157f3b}.verdict.fail{background:#b42318}
+.verdict strong{font-size:1.6rem;letter-spacing:.05em}
+.badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:#667085;white-space:nowrap}
+.badge.passed{background:#157f3b}.badge.failed{background:#b42318}.badge.not_arranged{background:#b54708}.badge.inconclusive{background:#6941c6}.badge.skipped{background:#667085}
+.counts span{margin-right:1rem}.status{font-weight:700;font-size:1.05rem}
+.scenario{border:1px solid #e3e6eb;border-left:5px solid #667085;border-radius:6px;padding:.6rem .9rem;margin:.7rem 0}
+.scenario.passed{border-left-color:#157f3b}.scenario.failed{border-left-color:#b42318}.scenario.not_arranged{border-left-color:#b54708}.scenario.inconclusive{border-left-color:#6941c6}
+.callout{border:2px solid #6941c6;background:#f4f0ff;border-radius:6px;padding:.6rem .9rem}
+.reason{background:#fff8e6;border:1px solid #f5d48a;padding:.4rem .6rem;border-radius:4px}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
+</style></head><body>
+<h1>Conformance report</h1>
+<p class="muted">${esc(model.operation.method)} <code>${esc(model.operation.path)}</code> (<code>${esc(model.operation.id)}</code>)</p>
+<div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}</div>
+<dl class="meta">
+<dt>Target</dt><dd><code>${esc(model.target.baseUrl ?? 'not reached')}</code></dd>
+<dt>Mode</dt><dd>${esc(model.target.mode)}</dd>
+<dt>States arranged by</dt><dd>${esc(model.target.stateArrangement)}</dd>
+<dt>Error envelope</dt><dd>${esc(model.target.envelope)}</dd>
+<dt>Profile</dt><dd>${esc(model.target.profile)}</dd>
+<dt>Started</dt><dd>${esc(model.startedAt)}</dd>
+<dt>Finished</dt><dd>${esc(model.finishedAt)} (${esc((model.durationMs / 1000).toFixed(1))} s)</dd>
+</dl>
+<p class="counts">${OUTCOMES.map((o) => `<span>${badge(o)} ${esc(model.counts[o])}</span>`).join('')}</p>
+${model.errors.length ? `<h2>Run errors</h2>${model.errors.map((e) => `<pre class="message">${esc(e)}</pre>`).join('')}` : ''}
+${inconclusive.length ? `<div class="callout"><h2>Inconclusive (${inconclusive.length})</h2><p>These scenarios were spoiled by the environment and prove nothing either way; they are not counted as conformance failures.</p><ul>${inconclusive.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? '')}</li>`).join('')}</ul></div>` : ''}
+<h2>Documented statuses and variants</h2>
+${matrix(model)}
+<h2>Failures (${failed.length})</h2>
+${failed.length ? failed.map(scenarioSection).join('') : '<p>None.</p>'}
+<h2>Warnings (${warned.reduce((n, s) => n + s.warnings.length, 0)})</h2>
+${warned.length ? `<ul>${warned.flatMap((s) => s.warnings.map((w) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(w)}</li>`)).join('')}</ul>` : '<p>None.</p>'}
+<h2>Skipped (${skipped.length})</h2>
+${skipped.length ? `<ul>${skipped.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? 'no reason given')}</li>`).join('')}</ul>` : '<p>None.</p>'}
+<h2>All scenarios</h2>
+${model.scenarios.filter((s) => !failed.includes(s)).map(scenarioSection).join('')}
+</body></html>
+`;
+}

@@ -1,0 +1,293 @@
+/**
+ * The scenario catalogue of "Regenerate organization API token secret", as data.
+ * One generic Playwright spec loops over it; a unit test fails when the
+ * derived schemas document a status or 403 variant that no scenario covers.
+ */
+
+export const OPERATION_ID = 'post:api_token_regenerate_secret';
+/** Relative to BASE_URL (which includes /core/v1 for the vendor's API). */
+export const OPERATION_PATH = 'api_tokens/api_token/regenerate_secret';
+
+export type StateName =
+  | 'token_can_regenerate'
+  | 'token_expired'
+  | 'network_not_authorized'
+  | 'capabilities_token_invalid'
+  | 'scope_not_granted'
+  | 'permission_denied'
+  | 'validation_fails'
+  | 'rate_limit_reached'
+  | 'service_unavailable';
+
+export const STATE_NAMES: readonly StateName[] = [
+  'token_can_regenerate',
+  'token_expired',
+  'network_not_authorized',
+  'capabilities_token_invalid',
+  'scope_not_granted',
+  'permission_denied',
+  'validation_fails',
+  'rate_limit_reached',
+  'service_unavailable',
+];
+
+/** Answer fields each state must provide (besides the optional `headers`). */
+export const STATE_FIELDS: Record<StateName, readonly string[]> = {
+  token_can_regenerate: ['bearer', 'api_token', 'secret'],
+  token_expired: ['bearer', 'api_token'],
+  network_not_authorized: ['bearer', 'api_token'],
+  capabilities_token_invalid: ['bearer', 'api_token', 'headers'],
+  scope_not_granted: ['bearer', 'api_token'],
+  permission_denied: ['bearer', 'api_token'],
+  validation_fails: ['bearer', 'api_token'],
+  rate_limit_reached: ['bearer', 'api_token', 'total_permitted'],
+  service_unavailable: ['bearer', 'api_token'],
+};
+
+/** Who is calling. */
+export type AuthSpec =
+  | { kind: 'none' }
+  | { kind: 'state-bearer' }
+  /** A bearer secret nobody issued (generated per run, so it cannot collide). */
+  | { kind: 'unknown-bearer' }
+  /** A non-Bearer scheme carrying the state's bearer, or a made-up value without a state. */
+  | { kind: 'basic' };
+
+/** What is sent as the body. */
+export type BodySpec =
+  | { kind: 'state-token' }
+  | { kind: 'unknown-id' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'raw'; text: string; contentType: string }
+  /** Content-Type application/json and zero bytes. */
+  | { kind: 'empty' }
+  /** No body and no Content-Type. */
+  | { kind: 'none' };
+
+/** Extra rules on an error's detail, by name (see src/checks/detail.ts). */
+export type DetailRule =
+  | 'ip_address_is_ip'
+  | 'scopes_include_api_tokens'
+  | 'errors_nonempty_strings'
+  | 'total_permitted_matches_state';
+
+/** The multi-request behaviours of a 200 (see src/engine/flows.ts). */
+export type FlowName = 'regenerate' | 'old-secret-rejected' | 'new-secret-authenticates' | 'second-regeneration';
+
+interface ScenarioBase {
+  id: string;
+  title: string;
+  /** The documented status the scenario is reported under. */
+  status: 200 | 400 | 403 | 404 | 422 | 429 | 503;
+  /** The error code (403 oneOf variant, or the status's single code); null for 200. */
+  variant: string | null;
+  state: StateName | null;
+}
+
+export interface FlowScenario extends ScenarioBase {
+  kind: 'behaviour';
+  flow: FlowName;
+}
+
+export interface SingleRequestScenario extends ScenarioBase {
+  kind: 'status' | 'bad_input';
+  auth: AuthSpec;
+  body: BodySpec;
+  /** Statuses that pass. Bad input accepts 400 and 422. */
+  expectStatus: number[];
+  /** The code that passes without a warning; any other code on an accepted status is a warning (bad input only). */
+  expectCode: string;
+  detailRules?: DetailRule[];
+}
+
+export type Scenario = FlowScenario | SingleRequestScenario;
+
+const authenticated = { auth: { kind: 'state-bearer' } as AuthSpec, body: { kind: 'state-token' } as BodySpec };
+/** A well-formed body for scenarios that need no state: the id is irrelevant to them. */
+const someTokenBody: BodySpec = { kind: 'json', value: { api_token: { id: 'conformance-any-token-id' } } };
+
+const errorScenario = (
+  s: Omit<SingleRequestScenario, 'kind' | 'expectStatus' | 'expectCode'> & { kind?: 'status' },
+): SingleRequestScenario => ({
+  ...s,
+  kind: 'status',
+  expectStatus: [s.status],
+  expectCode: s.variant as string,
+});
+
+const badInput = (id: string, what: string, body: BodySpec): SingleRequestScenario => ({
+  id: `422-bad-input-${id}`,
+  title: `bad input: ${what} is refused with 400 or 422 and a documented error shape`,
+  status: 422,
+  variant: 'validation_error',
+  state: 'token_can_regenerate',
+  kind: 'bad_input',
+  auth: { kind: 'state-bearer' },
+  body,
+  expectStatus: [400, 422],
+  expectCode: 'validation_error',
+});
+
+export const catalogue: readonly Scenario[] = [
+  {
+    id: '200-regenerates-secret',
+    title: 'regenerates the secret: same token, fields unchanged, new non-empty secret',
+    status: 200,
+    variant: null,
+    state: 'token_can_regenerate',
+    kind: 'behaviour',
+    flow: 'regenerate',
+  },
+  {
+    id: '200-old-secret-rejected',
+    title: 'after regeneration the old secret is rejected with 403 invalid_api_token',
+    status: 200,
+    variant: null,
+    state: 'token_can_regenerate',
+    kind: 'behaviour',
+    flow: 'old-secret-rejected',
+  },
+  {
+    id: '200-new-secret-authenticates',
+    title: 'after regeneration the new secret authenticates',
+    status: 200,
+    variant: null,
+    state: 'token_can_regenerate',
+    kind: 'behaviour',
+    flow: 'new-secret-authenticates',
+  },
+  {
+    id: '200-second-regeneration',
+    title: 'a second regeneration yields yet another secret',
+    status: 200,
+    variant: null,
+    state: 'token_can_regenerate',
+    kind: 'behaviour',
+    flow: 'second-regeneration',
+  },
+  errorScenario({
+    id: '400-no-authorization',
+    title: 'no Authorization header is refused with 400 missing_api_token',
+    status: 400,
+    variant: 'missing_api_token',
+    state: null,
+    auth: { kind: 'none' },
+    body: someTokenBody,
+  }),
+  errorScenario({
+    id: '400-non-bearer-scheme',
+    title: 'a non-Bearer scheme (Basic) is refused with 400 missing_api_token',
+    status: 400,
+    variant: 'missing_api_token',
+    state: null,
+    auth: { kind: 'basic' },
+    body: someTokenBody,
+  }),
+  errorScenario({
+    id: '400-no-authorization-empty-body',
+    title: 'authentication is judged before the body: no header and an empty body give 400 missing_api_token',
+    status: 400,
+    variant: 'missing_api_token',
+    state: null,
+    auth: { kind: 'none' },
+    body: { kind: 'empty' },
+  }),
+  errorScenario({
+    id: '403-invalid_api_token-unknown-bearer',
+    title: 'an unknown bearer secret is refused with 403 invalid_api_token',
+    status: 403,
+    variant: 'invalid_api_token',
+    state: null,
+    auth: { kind: 'unknown-bearer' },
+    body: someTokenBody,
+  }),
+  errorScenario({
+    id: '403-invalid_api_token-expired',
+    title: 'an expired token is refused with 403 invalid_api_token',
+    status: 403,
+    variant: 'invalid_api_token',
+    state: 'token_expired',
+    ...authenticated,
+  }),
+  errorScenario({
+    id: '403-unauthorized_network_for_api_token',
+    title: 'a caller outside the token\'s authorized networks gets 403 unauthorized_network_for_api_token with its IP address',
+    status: 403,
+    variant: 'unauthorized_network_for_api_token',
+    state: 'network_not_authorized',
+    ...authenticated,
+    detailRules: ['ip_address_is_ip'],
+  }),
+  errorScenario({
+    id: '403-invalid_capabilities_token',
+    title: 'an invalid capabilities token is refused with 403 invalid_capabilities_token',
+    status: 403,
+    variant: 'invalid_capabilities_token',
+    state: 'capabilities_token_invalid',
+    ...authenticated,
+  }),
+  errorScenario({
+    id: '403-scope_not_granted',
+    title: 'a token without the api_tokens scope gets 403 scope_not_granted naming the scope',
+    status: 403,
+    variant: 'scope_not_granted',
+    state: 'scope_not_granted',
+    ...authenticated,
+    detailRules: ['scopes_include_api_tokens'],
+  }),
+  errorScenario({
+    id: '403-permission_denied',
+    title: 'a token the caller may not manage is refused with 403 permission_denied',
+    status: 403,
+    variant: 'permission_denied',
+    state: 'permission_denied',
+    ...authenticated,
+  }),
+  errorScenario({
+    id: '404-api_token_not_found',
+    title: 'an id that does not exist gives 404 api_token_not_found',
+    status: 404,
+    variant: 'api_token_not_found',
+    state: 'token_can_regenerate',
+    auth: { kind: 'state-bearer' },
+    body: { kind: 'unknown-id' },
+  }),
+  errorScenario({
+    id: '422-validation_error',
+    title: 'a token whose save fails validation gives 422 validation_error with its errors',
+    status: 422,
+    variant: 'validation_error',
+    state: 'validation_fails',
+    ...authenticated,
+    detailRules: ['errors_nonempty_strings'],
+  }),
+  badInput('empty-object', 'body {}', { kind: 'json', value: {} }),
+  badInput('empty-api-token', 'body {"api_token": {}}', { kind: 'json', value: { api_token: {} } }),
+  badInput('string-api-token', 'body {"api_token": "x"}', { kind: 'json', value: { api_token: 'x' } }),
+  badInput('numeric-id', 'body {"api_token": {"id": 5}}', { kind: 'json', value: { api_token: { id: 5 } } }),
+  badInput('not-json', 'a body that is not JSON', { kind: 'raw', text: '{"api_token": {"id": ', contentType: 'application/json' }),
+  badInput('no-body', 'no body at all', { kind: 'none' }),
+  errorScenario({
+    id: '429-rate_limit_reached',
+    title: 'a token over its rate limit gets 429 rate_limit_reached with the permitted total',
+    status: 429,
+    variant: 'rate_limit_reached',
+    state: 'rate_limit_reached',
+    ...authenticated,
+    detailRules: ['total_permitted_matches_state'],
+  }),
+  errorScenario({
+    id: '503-service_unavailable',
+    title: 'when the service is unavailable the answer is 503 service_unavailable',
+    status: 503,
+    variant: 'service_unavailable',
+    state: 'service_unavailable',
+    ...authenticated,
+  }),
+];
+
+export function scenarioById(id: string): Scenario {
+  const s = catalogue.find((c) => c.id === id);
+  if (!s) throw new Error(`no scenario with id "${id}"`);
+  return s;
+}

@@ -1,0 +1,56 @@
+/**
+ * Arranging the situation a scenario needs. Each target kind has an arranger:
+ * a provider-state endpoint (vendor mocks and the bundled mock), none (a bare
+ * BASE_URL), or the live API itself.
+ */
+import type { StateName } from '../scenarios/regenerate-secret.catalogue.ts';
+
+export interface StateAnswer {
+  bearer: string;
+  api_token: Record<string, unknown> & { id: string };
+  secret?: string;
+  total_permitted?: number;
+  /** Extra request headers, sent verbatim on every request that uses `bearer`. */
+  headers?: Record<string, string>;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+export interface StateArranger {
+  /** One line for reports: how states are arranged. */
+  readonly description: string;
+  /** Whether this target can arrange the state at all; a "no" skips the scenario with the reason. */
+  availability(state: StateName): Availability;
+  /** Arranges the state; throws NotArrangedError when the target could not. */
+  setup(state: StateName, instance: string): Promise<StateAnswer>;
+  /** Removes what that setup created. Never throws: a failed teardown is reported, not fatal. */
+  teardown(state: StateName, instance: string): Promise<string | undefined>;
+}
+
+/** The state could not be arranged: reported apart from conformance failures. */
+export class NotArrangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotArrangedError';
+  }
+}
+
+/** A bare BASE_URL: nothing can be arranged. */
+export class NoStateArranger implements StateArranger {
+  readonly description = 'none (BASE_URL only)';
+
+  availability(state: StateName): Availability {
+    return {
+      ok: false,
+      reason: `needs the provider state "${state}", which BASE_URL alone cannot arrange; set STATE_URL to a mock's provider-state endpoint, or KATAPULT_API_TOKEN and KATAPULT_ORGANIZATION for live mode`,
+    };
+  }
+
+  async setup(state: StateName): Promise<StateAnswer> {
+    throw new NotArrangedError(this.availability(state).ok ? '' : (this.availability(state) as { reason: string }).reason);
+  }
+
+  async teardown(): Promise<undefined> {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What every worker needs once: configuration, the compiled schemas, the
+ * state arranger and the secret registry.
+ */
+import { ConfigError, loadConfig, loadDotenv, type SuiteConfig } from '../config/env.ts';
+import { SecretRegistry } from '../report/redact.ts';
+import { loadSchemaSet, ResponseValidator } from '../schema/validator.ts';
+import { NoStateArranger, type StateArranger } from '../states/arranger.ts';
+import { ProviderStateArranger } from '../states/provider-state.ts';
+import { OPERATION_ID } from '../scenarios/regenerate-secret.catalogue.ts';
+
+export interface SuiteContext {
+  config: SuiteConfig & { baseUrl: string };
+  schemas: ResponseValidator;
+  arranger: StateArranger;
+  secrets: SecretRegistry;
+}
+
+export function createArranger(config: SuiteConfig, secrets: SecretRegistry): StateArranger {
+  switch (config.mode) {
+    case 'bundled':
+    case 'state':
+      return new ProviderStateArranger(config.stateUrl!, secrets, config.requestTimeoutMs);
+    case 'base-only':
+      return new NoStateArranger();
+    case 'live':
+      throw new ConfigError('live mode (KATAPULT_API_TOKEN, KATAPULT_ORGANIZATION) is not available in this version of the suite; unset them to run against BASE_URL alone');
+  }
+}
+
+/** Loads the compiled schemas, turning any problem into a ConfigError naming the fix. */
+export function loadSchemas(): ResponseValidator {
+  try {
+    const validator = new ResponseValidator(loadSchemaSet());
+    validator.operation(OPERATION_ID);
+    return validator;
+  } catch (e) {
+    throw new ConfigError(`the derived schemas cannot be used: ${(e as Error).message} (run "npm run schemas" to derive them from specs/)`);
+  }
+}
+
+export function createSuiteContext(env: NodeJS.ProcessEnv = process.env): SuiteContext {
+  loadDotenv(env);
+  const config = loadConfig(env);
+  if (!config.baseUrl) throw new ConfigError('BASE_URL is not set and the bundled mock was not started (run the suite through playwright test, whose global setup starts it)');
+  const secrets = new SecretRegistry();
+  secrets.add(config.live?.token);
+  return {
+    config: config as SuiteConfig & { baseUrl: string },
+    schemas: loadSchemas(),
+    arranger: createArranger(config, secrets),
+    secrets,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Playwright fixtures: the worker's suite context, a request context for the
+ * target, the arranged state (teardown also when the scenario fails), and
+ * `verify`, which runs the scenario and records its findings.
+ */
+import { randomUUID } from 'node:crypto';
+import { test as base, expect as baseExpect, type APIRequestContext } from '@playwright/test';
+import type { Finding } from '../model/finding.ts';
+import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
+import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
+import { NotArrangedError, type StateAnswer } from '../states/arranger.ts';
+import { createSuiteContext, type SuiteContext } from './context.ts';
+
+export const RESULT_ATTACHMENT = 'conformance-result';
+export const NOT_ARRANGED = 'not_arranged';
+export const INCONCLUSIVE = 'inconclusive';
+
+export function formatFinding(f: Finding): string {
+  const lines = [`[${f.check}] ${f.message}`];
+  if (f.expected !== undefined) lines.push(`  expected: ${JSON.stringify(f.expected)}`);
+  if (f.actual !== undefined) lines.push(`  actual:   ${JSON.stringify(f.actual)}`);
+  if (f.instancePath) lines.push(`  at:       ${f.instancePath}${f.schemaPath ? `  (schema ${f.schemaPath})` : ''}`);
+  else if (f.schemaPath) lines.push(`  schema:   ${f.schemaPath}`);
+  if (f.exchange) lines.push(`  request:  ${f.exchange}`);
+  return lines.join('\n');
+}
+
+export const expect = baseExpect.extend({
+  /** Fails with the finding's own text: what was expected, what came back, where. */
+  toPassCheck(finding: Finding) {
+    return { pass: finding.severity !== 'error', name: 'toPassCheck', message: () => formatFinding(finding) };
+  },
+});
+
+interface Fixtures {
+  scenario: Scenario | undefined;
+  api: APIRequestContext;
+  arranged: StateAnswer | null;
+  verify: () => Promise<ScenarioResult>;
+}
+
+export const test = base.extend<Fixtures, { suite: SuiteContext }>({
+  suite: [
+    async ({}, use) => {
+      await use(createSuiteContext());
+    },
+    { scope: 'worker', box: true },
+  ],
+
+  scenario: [undefined, { option: true }],
+
+  api: [
+    async ({ playwright, suite }, use) => {
+      const api = await playwright.request.newContext({ timeout: suite.config.requestTimeoutMs });
+      await use(api);
+      await api.dispose();
+    },
+    { box: true },
+  ],
+
+  arranged: [
+    async ({ scenario, suite }, use, testInfo) => {
+      if (!scenario?.state) return use(null);
+      const availability = suite.arranger.availability(scenario.state);
+      if (!availability.ok) {
+        testInfo.skip(true, availability.reason);
+        return;
+      }
+      const instance = `${scenario.id}-${randomUUID()}`;
+      let answer: StateAnswer;
+      try {
+        answer = await suite.arranger.setup(scenario.state, instance);
+      } catch (e) {
+        if (e instanceof NotArrangedError) {
+          testInfo.annotations.push({ type: NOT_ARRANGED, description: suite.secrets.redactText(e.message) });
+          await suite.arranger.teardown(scenario.state, instance);
+          throw new Error(`not arranged: ${suite.secrets.redactText(e.message)}`);
+        }
+        throw e;
+      }
+      try {
+        await use(answer);
+      } finally {
+        const problem = await suite.arranger.teardown(scenario.state, instance);
+        if (problem) testInfo.annotations.push({ type: 'teardown', description: suite.secrets.redactText(problem) });
+      }
+    },
+    { box: true },
+  ],
+
+  verify: [
+    async ({ scenario, suite, api, arranged }, use, testInfo) => {
+      await use(async () => {
+        if (!scenario) throw new Error('no scenario given to this test (use test.use({ scenario }))');
+        const result = await runScenario(scenario, arranged, {
+          api,
+          baseUrl: suite.config.baseUrl,
+          mode: suite.config.mode,
+          envelope: suite.config.envelope,
+          requestTimeoutMs: suite.config.requestTimeoutMs,
+          schemas: suite.schemas,
+          secrets: suite.secrets,
+        });
+        await testInfo.attach(RESULT_ATTACHMENT, { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
+        if (result.outcome === 'inconclusive') {
+          testInfo.annotations.push({ type: INCONCLUSIVE, description: result.reason });
+          testInfo.skip(true, `inconclusive: ${result.reason}`);
+        }
+        for (const f of result.findings) if (f.severity === 'error') expect.soft(f).toPassCheck();
+        return result;
+      });
+    },
+    { box: true },
+  ],
+});

@@ -1,0 +1,42 @@
+/**
+ * Runs once before the workers: validates the configuration, starts the
+ * bundled reference mock when BASE_URL is unset, and makes sure the target
+ * and the state endpoint answer at all. Any problem ends the run with one
+ * clear message and a non-zero exit.
+ */
+import { BUNDLED_MARKER, ConfigError, loadConfig, loadDotenv } from '../config/env.ts';
+import { createMock } from '../mock/server.ts';
+import { createArranger, loadSchemas } from './context.ts';
+import { SecretRegistry } from '../report/redact.ts';
+
+async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
+  try {
+    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message);
+    throw new ConfigError(`${name}=${url}: nothing answers there (${why}); check the URL and that the server is running`);
+  }
+}
+
+export default async function globalSetup(): Promise<(() => Promise<void>) | void> {
+  loadDotenv();
+  const config = loadConfig();
+  loadSchemas();
+  createArranger(config, new SecretRegistry());
+
+  if (config.mode === 'bundled' && !config.baseUrl) {
+    const mock = createMock();
+    const address = await mock.listen(0, '127.0.0.1');
+    process.env.BASE_URL = address.baseUrl;
+    process.env.STATE_URL = address.stateUrl;
+    process.env[BUNDLED_MARKER] = '1';
+    return async () => {
+      await mock.close();
+    };
+  }
+  const probeTimeout = Math.min(config.requestTimeoutMs, 10_000);
+  await probe('BASE_URL', config.baseUrl!, probeTimeout);
+  if (config.stateUrl) await probe('STATE_URL', config.stateUrl, probeTimeout);
+}
