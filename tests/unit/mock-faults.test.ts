@@ -1,0 +1,401 @@
+/**
+ * Each fault of the reference mock breaks exactly the behaviour it names.
+ *
+ * A survey runs one probe per documented behaviour (the same situations the
+ * contract's scenarios arrange) against a mock, and lists the behaviours that
+ * do not hold. The clean mock must show none; each fault must show exactly
+ * its expected set: the behaviour it names, plus only those that it breaks
+ * by necessity (say, a 500 also breaks "never a 5xx").
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isIP } from 'node:net';
+import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
+import { FAULT_NAMES, FAULTS, faultFlags, parseFaults, type FaultName } from '../../src/mock/faults.ts';
+
+const OP = '/api_tokens/api_token/regenerate_secret';
+const DOCUMENTED_FIELDS = ['authorized_ip_addresses', 'expires_at', 'id', 'name', 'organization_id', 'rate_limit', 'scopes', 'secret'];
+
+interface Exchange {
+  status: number;
+  contentType: string;
+  schemaHeader: string | null;
+  text: string;
+  json: any;
+}
+
+class NotArranged extends Error {}
+
+/** One mock, its operation exchanges, and helpers that record them. */
+class Surveyor {
+  readonly exchanges: Exchange[] = [];
+  private n = 0;
+  stateFailures = 0;
+  constructor(
+    readonly mock: Mock,
+    readonly addr: MockAddress,
+  ) {}
+
+  async state(name: string): Promise<any> {
+    const res = await fetch(this.addr.stateUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ state: name, params: { instance: `probe-${++this.n}` }, action: 'setup' }),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (res.status !== 200 || typeof json?.bearer !== 'string' || typeof json?.api_token?.id !== 'string') {
+      this.stateFailures++;
+      throw new NotArranged(name);
+    }
+    return json;
+  }
+
+  async call(opts: { authorization?: string; bearer?: string; body?: unknown; headers?: Record<string, string> }): Promise<Exchange> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.authorization !== undefined) headers.authorization = opts.authorization;
+    else if (opts.bearer !== undefined) headers.authorization = `Bearer ${opts.bearer}`;
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.addr.baseUrl + OP, { method: 'POST', headers, body });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const x = { status: res.status, contentType: res.headers.get('content-type') ?? '', schemaHeader: res.headers.get('x-api-schema'), text, json };
+    this.exchanges.push(x);
+    return x;
+  }
+}
+
+/** The error code of an answer, looking through an envelope (the envelope itself is judged by all.flat-error-shape). */
+const codeOf = (x: Exchange): unknown => (x.json?.error ?? x.json)?.code;
+const detailOf = (x: Exchange): any => (x.json?.error ?? x.json)?.detail;
+const is = (x: Exchange, status: number, code: string) => x.status === status && codeOf(x) === code;
+const idBody = (id: unknown) => ({ api_token: { id } });
+
+type Probe = (s: Surveyor, fail: (behaviour: string) => void) => Promise<void>;
+
+const PROBES: Record<string, Probe> = {
+  async regeneration(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    const t = r.json?.api_token;
+    if (r.status !== 200 || t === null || typeof t !== 'object' || !r.contentType.startsWith('application/json')) return fail('regen.200');
+    if (t.id !== st.api_token.id) fail('regen.id');
+    for (const k of ['name', 'organization_id', 'authorized_ip_addresses', 'expires_at', 'rate_limit', 'scopes']) {
+      if (JSON.stringify(t[k]) !== JSON.stringify(st.api_token[k])) {
+        fail('regen.fields-unchanged');
+        break;
+      }
+    }
+    if (Object.keys(t).some((k) => !DOCUMENTED_FIELDS.includes(k))) fail('regen.no-extra-fields');
+    const secret = t.secret;
+    if (typeof secret !== 'string' || secret === '' || secret === st.secret) fail('regen.secret-new');
+    const old = await s.call({ bearer: st.secret, body: idBody('apitok_probe_unknown') });
+    if (!is(old, 403, 'invalid_api_token')) fail('regen.old-secret-rejected');
+    const fresh = await s.call({ bearer: String(secret), body: idBody('apitok_probe_unknown') });
+    if (is(fresh, 400, 'missing_api_token') || is(fresh, 403, 'invalid_api_token')) fail('regen.new-secret-authenticates');
+    const second = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    const s2 = second.json?.api_token?.secret;
+    if (second.status !== 200 || s2 === secret || s2 === st.secret) fail('regen.second-differs');
+  },
+  async missingAuth(s, fail) {
+    const st = { api_token: { id: 'apitok_any' } };
+    if (!is(await s.call({ body: idBody(st.api_token.id) }), 400, 'missing_api_token')) fail('auth.missing');
+    if (!is(await s.call({ authorization: 'Basic dXNlcjpwYXNz', body: idBody('apitok_any') }), 400, 'missing_api_token')) fail('auth.basic');
+    if (!is(await s.call({}), 400, 'missing_api_token')) fail('auth.before-body');
+  },
+  async unknownBearer(s, fail) {
+    if (!is(await s.call({ bearer: 'probe-unknown-secret', body: idBody('apitok_any') }), 403, 'invalid_api_token')) fail('auth.unknown-bearer');
+  },
+  async expired(s, fail) {
+    const st = await s.state('token_expired');
+    if (!is(await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) }), 403, 'invalid_api_token')) fail('state.expired');
+  },
+  async network(s, fail) {
+    const st = await s.state('network_not_authorized');
+    const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    if (!is(r, 403, 'unauthorized_network_for_api_token') || isIP(String(detailOf(r)?.ip_address)) === 0) fail('state.network');
+  },
+  async capabilities(s, fail) {
+    const st = await s.state('capabilities_token_invalid');
+    if (!is(await s.call({ bearer: st.bearer, headers: st.headers, body: idBody(st.api_token.id) }), 403, 'invalid_capabilities_token')) fail('state.capabilities');
+  },
+  async scope(s, fail) {
+    const st = await s.state('scope_not_granted');
+    const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    if (!is(r, 403, 'scope_not_granted') || !detailOf(r)?.scopes?.includes?.('api_tokens')) fail('state.scope');
+  },
+  async permission(s, fail) {
+    const st = await s.state('permission_denied');
+    if (!is(await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) }), 403, 'permission_denied')) fail('state.permission');
+  },
+  async validation(s, fail) {
+    const st = await s.state('validation_fails');
+    const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    const errors = detailOf(r)?.errors;
+    if (!is(r, 422, 'validation_error') || !Array.isArray(errors) || errors.length === 0 || errors.some((e) => typeof e !== 'string')) fail('state.validation');
+  },
+  async rateLimit(s, fail) {
+    const st = await s.state('rate_limit_reached');
+    const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+    if (!is(r, 429, 'rate_limit_reached') || detailOf(r)?.total_permitted !== st.total_permitted) fail('state.rate-limit');
+  },
+  async unavailable(s, fail) {
+    const st = await s.state('service_unavailable');
+    if (!is(await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) }), 503, 'service_unavailable')) fail('state.unavailable');
+  },
+  async notFound(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    if (!is(await s.call({ bearer: st.bearer, body: idBody('apitok_probe_unknown') }), 404, 'api_token_not_found')) fail('notfound');
+  },
+  async badInput(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    const cases: [string, unknown][] = [
+      ['bad.empty-object', {}],
+      ['bad.empty-token', { api_token: {} }],
+      ['bad.string-token', { api_token: 'x' }],
+      ['bad.numeric-id', { api_token: { id: 5 } }],
+      ['bad.not-json', 'definitely not json'],
+      ['bad.no-body', undefined],
+    ];
+    for (const [name, body] of cases) {
+      const r = await s.call({ bearer: st.bearer, body });
+      const errors = detailOf(r)?.errors;
+      if (!is(r, 422, 'validation_error') || !Array.isArray(errors) || errors.length === 0) fail(name);
+    }
+  },
+};
+
+const STATEFUL_BEHAVIOURS = [
+  'regen.200', 'regen.id', 'regen.fields-unchanged', 'regen.no-extra-fields', 'regen.secret-new', 'regen.old-secret-rejected',
+  'regen.new-secret-authenticates', 'regen.second-differs', 'state.expired', 'state.network', 'state.capabilities', 'state.scope',
+  'state.permission', 'state.validation', 'state.rate-limit', 'state.unavailable', 'notfound', 'bad.empty-object', 'bad.empty-token',
+  'bad.string-token', 'bad.numeric-id', 'bad.not-json', 'bad.no-body',
+];
+const PROBE_BEHAVIOURS: Record<string, string[]> = {
+  regeneration: STATEFUL_BEHAVIOURS.filter((b) => b.startsWith('regen.')),
+  expired: ['state.expired'], network: ['state.network'], capabilities: ['state.capabilities'], scope: ['state.scope'],
+  permission: ['state.permission'], validation: ['state.validation'], rateLimit: ['state.rate-limit'], unavailable: ['state.unavailable'],
+  notFound: ['notfound'], badInput: STATEFUL_BEHAVIOURS.filter((b) => b.startsWith('bad.')),
+};
+
+interface Survey {
+  broken: string[];
+  notArranged: string[];
+}
+
+async function survey(faults: FaultName[]): Promise<Survey> {
+  const mock = createMock({ faults, onInternalError: () => {} });
+  const addr = await mock.listen(0);
+  const s = new Surveyor(mock, addr);
+  const broken = new Set<string>();
+  const notArranged = new Set<string>();
+  try {
+    for (const [name, probe] of Object.entries(PROBES)) {
+      try {
+        await probe(s, (b) => broken.add(b));
+      } catch (e) {
+        if (!(e instanceof NotArranged)) throw e;
+        for (const b of PROBE_BEHAVIOURS[name] ?? []) notArranged.add(b);
+      }
+    }
+    if (s.stateFailures > 0) broken.add('states.arrangeable');
+    // Cross-cutting, over every operation exchange.
+    const secrets = mock.issuedSecrets();
+    for (const x of s.exchanges) {
+      if (!x.contentType.startsWith('application/json')) broken.add('all.json-content-type');
+      if (x.status >= 500 && x.status !== 503) broken.add('all.no-5xx'); // 503 is documented
+      if (x.status >= 400) {
+        const j = x.json;
+        const flat =
+          j !== null && typeof j === 'object' && typeof j.code === 'string' && typeof j.description === 'string' &&
+          j.detail !== null && typeof j.detail === 'object' && !Array.isArray(j.detail) && x.schemaHeader === null;
+        if (!flat) broken.add('all.flat-error-shape');
+        if (secrets.some((secret) => x.text.includes(secret))) broken.add('all.no-secret-leak');
+      }
+    }
+  } finally {
+    await mock.close();
+  }
+  return { broken: [...broken].sort(), notArranged: [...notArranged].sort() };
+}
+
+/** fault -> behaviours it must break (exactly). Extra entries are necessary consequences, commented. */
+const EXPECTED: Record<FaultName, string[]> = {
+  // the old secret stays the current one, so it still authenticates and the second answer repeats it
+  'secret-not-renewed': ['regen.secret-new', 'regen.old-secret-rejected', 'regen.second-differs'],
+  // "" cannot authenticate, and the second regeneration answers "" again
+  'secret-empty': ['regen.secret-new', 'regen.new-secret-authenticates', 'regen.second-differs'],
+  'token-id-mismatch': ['regen.id'],
+  'token-field-changed': ['regen.fields-unchanged'],
+  'old-secret-still-valid': ['regen.old-secret-rejected'],
+  'new-secret-not-stored': ['regen.new-secret-authenticates'],
+  'repeat-secret': ['regen.second-differs'],
+  'undocumented-field': ['regen.no-extra-fields'],
+  // both probes send no Authorization header
+  'missing-auth-403': ['auth.missing', 'auth.before-body'],
+  'basic-scheme-accepted': ['auth.basic'],
+  'body-before-auth': ['auth.before-body'],
+  // a rotated-away secret is an unknown bearer
+  'unknown-bearer-wrong-code': ['auth.unknown-bearer', 'regen.old-secret-rejected'],
+  'expired-token-accepted': ['state.expired'],
+  'network-ignored': ['state.network'],
+  'network-detail-no-ip': ['state.network'],
+  'capabilities-ignored': ['state.capabilities'],
+  'scope-ignored': ['state.scope'],
+  'scope-detail-wrong': ['state.scope'],
+  'permission-ignored': ['state.permission'],
+  'error-leaks-secret': ['all.no-secret-leak'],
+  'not-found-500': ['notfound', 'all.no-5xx'],
+  'error-detail-null': ['all.flat-error-shape'],
+  'validation-errors-empty': ['state.validation'],
+  'validation-ignored': ['state.validation'],
+  'bad-input-empty-object-404': ['bad.empty-object'],
+  'bad-input-empty-token-404': ['bad.empty-token'],
+  'bad-input-string-token-500': ['bad.string-token', 'all.no-5xx'],
+  'bad-input-numeric-id-coerced': ['bad.numeric-id'],
+  'bad-input-not-json-500': ['bad.not-json', 'all.no-5xx'],
+  'bad-input-no-body-500': ['bad.no-body', 'all.no-5xx'],
+  'rate-limit-ignored': ['state.rate-limit'],
+  'rate-limit-total-wrong': ['state.rate-limit'],
+  'unavailable-500': ['state.unavailable', 'all.no-5xx'],
+  'error-text-content-type': ['all.json-content-type'],
+  'error-missing-description': ['all.flat-error-shape'],
+  'wrapped-errors': ['all.flat-error-shape'],
+  'state-endpoint-500': ['states.arrangeable'],
+  'state-missing-bearer': ['states.arrangeable'],
+};
+
+test('every fault has an expectation, a one-line description and a status or outcome', () => {
+  assert.deepEqual(Object.keys(EXPECTED).sort(), [...FAULT_NAMES].sort());
+  for (const name of FAULT_NAMES) {
+    const info = FAULTS[name];
+    assert.ok(info.description.length > 10 && !info.description.includes('\n'), name);
+    assert.ok(['failure', 'warning', 'not_arranged'].includes(info.outcome), name);
+    assert.ok(info.status === null || [200, 400, 403, 404, 422, 429, 503].includes(info.status), name);
+  }
+  assert.equal(FAULTS['undocumented-field'].outcome, 'warning');
+  assert.equal(FAULTS['state-endpoint-500'].outcome, 'not_arranged');
+});
+
+test('fault flags: one per fault, only the named ones set', () => {
+  const none = faultFlags([]);
+  assert.equal(Object.keys(none).length, FAULT_NAMES.length);
+  assert.ok(Object.values(none).every((v) => v === false));
+  const some = faultFlags(['missing-auth-403', 'bad-input-no-body-500']);
+  assert.deepEqual(Object.entries(some).filter(([, v]) => v).map(([k]) => k).sort(), ['badInputNoBody500', 'missingAuth403']);
+  assert.throws(() => parseFaults(['secret-empty', 'nope', 'also-nope']), /unknown faults "nope", "also-nope"/);
+  assert.deepEqual(parseFaults(['secret-empty', 'secret-empty']), ['secret-empty']);
+});
+
+test('the clean mock breaks no behaviour and arranges everything', async () => {
+  assert.deepEqual(await survey([]), { broken: [], notArranged: [] });
+});
+
+describe('each fault breaks exactly the behaviour it names', () => {
+  for (const fault of FAULT_NAMES) {
+    test(fault, async () => {
+      const result = await survey([fault]);
+      assert.deepEqual(result.broken, [...EXPECTED[fault]].sort(), `behaviours broken by ${fault}`);
+      const stateFault = FAULTS[fault].outcome === 'not_arranged';
+      assert.deepEqual(result.notArranged, stateFault ? [...STATEFUL_BEHAVIOURS].sort() : [], `behaviours not arranged under ${fault}`);
+    });
+  }
+});
+
+describe('what the faulty answers look like', () => {
+  async function withMock<T>(faults: FaultName[], fn: (addr: MockAddress, mock: Mock) => Promise<T>): Promise<T> {
+    const mock = createMock({ faults });
+    const addr = await mock.listen(0);
+    try {
+      return await fn(addr, mock);
+    } finally {
+      await mock.close();
+    }
+  }
+
+  test('wrapped-errors: {"error": {code, description, detail}} with x-api-schema: json-error; 200 not wrapped', () =>
+    withMock(['wrapped-errors'], async (addr) => {
+      const res = await fetch(addr.baseUrl + OP, { method: 'POST' });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-api-schema'), 'json-error');
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      const body = await res.json();
+      assert.deepEqual(Object.keys(body), ['error']);
+      assert.equal(body.error.code, 'missing_api_token');
+      assert.deepEqual(body.error.detail, {});
+      const st = await (await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'w' } }) })).json();
+      const ok = await fetch(addr.baseUrl + OP, { method: 'POST', headers: { authorization: `Bearer ${st.bearer}` }, body: JSON.stringify(idBody(st.api_token.id)) });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers.get('x-api-schema'), null);
+      assert.equal(typeof (await ok.json()).api_token.secret, 'string');
+    }));
+
+  test('error-text-content-type: same JSON text, text/plain', () =>
+    withMock(['error-text-content-type'], async (addr) => {
+      const res = await fetch(addr.baseUrl + OP, { method: 'POST' });
+      assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
+      assert.equal(JSON.parse(await res.text()).code, 'missing_api_token');
+    }));
+
+  test('error-missing-description: code and detail only', () =>
+    withMock(['error-missing-description'], async (addr) => {
+      const body = await (await fetch(addr.baseUrl + OP, { method: 'POST' })).json();
+      assert.deepEqual(Object.keys(body), ['code', 'detail']);
+    }));
+
+  test('undocumented-field: created_at is an integer; everything else as documented', () =>
+    withMock(['undocumented-field'], async (addr) => {
+      const st = await (await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'u' } }) })).json();
+      const body = await (await fetch(addr.baseUrl + OP, { method: 'POST', headers: { authorization: `Bearer ${st.bearer}` }, body: JSON.stringify(idBody(st.api_token.id)) })).json();
+      assert.ok(Number.isInteger(body.api_token.created_at));
+      const { created_at, secret, ...rest } = body.api_token;
+      assert.deepEqual(rest, st.api_token);
+    }));
+
+  test('error-leaks-secret: the expired bearer appears in detail.details', () =>
+    withMock(['error-leaks-secret'], async (addr) => {
+      const st = await (await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_expired', params: { instance: 'l' } }) })).json();
+      const body = await (await fetch(addr.baseUrl + OP, { method: 'POST', headers: { authorization: `Bearer ${st.bearer}` }, body: JSON.stringify(idBody(st.api_token.id)) })).json();
+      assert.equal(body.code, 'invalid_api_token');
+      assert.ok(body.detail.details.includes(st.bearer));
+    }));
+
+  test('500 answers of faults are JSON', () =>
+    withMock(['bad-input-no-body-500'], async (addr) => {
+      const st = await (await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'f' } }) })).json();
+      const res = await fetch(addr.baseUrl + OP, { method: 'POST', headers: { authorization: `Bearer ${st.bearer}` } });
+      assert.equal(res.status, 500);
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.equal((await res.json()).code, 'internal_server_error');
+    }));
+
+  test('state-missing-bearer still arranges (teardown removes it); state-endpoint-500 arranges nothing', async () => {
+    await withMock(['state-missing-bearer'], async (addr, mock) => {
+      const res = await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'b' } }) });
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.bearer, undefined);
+      assert.equal(typeof body.api_token.id, 'string');
+      assert.equal(mock.tokenCount(), 2);
+      await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'b' }, action: 'teardown' }) });
+      assert.equal(mock.tokenCount(), 0);
+    });
+    await withMock(['state-endpoint-500'], async (addr, mock) => {
+      const res = await fetch(addr.stateUrl, { method: 'POST', body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'b' } }) });
+      assert.equal(res.status, 500);
+      assert.equal((await res.json()).code, 'internal_server_error');
+      assert.equal(mock.tokenCount(), 0);
+    });
+  });
+});
