@@ -367,12 +367,16 @@ export function createMock(options: MockOptions = {}): Mock {
           res.once('finish', () => {
             const url = req.url ?? '/';
             const q = url.indexOf('?');
-            onResponse({
-              method: req.method ?? '',
-              path: q === -1 ? url : url.slice(0, q),
-              status: res.statusCode,
-              durationMs: performance.now() - started,
-            });
+            try {
+              onResponse({
+                method: req.method ?? '',
+                path: q === -1 ? url : url.slice(0, q),
+                status: res.statusCode,
+                durationMs: performance.now() - started,
+              });
+            } catch (e) {
+              onInternalError(e); // a broken logger must not take the server down
+            }
           });
           core(req, res);
         };
