@@ -4,10 +4,13 @@
  * and writes reports/conformance.{html,json}, reports/junit.xml and
  * Playwright's HTML report to reports/playwright/.
  */
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { loadDotenv } from './src/config/env.ts';
 
 loadDotenv();
+/** Where the reports go (default reports/); the project's own tests point it at temporary folders. */
+const reportsDir = process.env.REPORTS_DIR || 'reports';
 const requestTimeoutMs = Number(process.env.REQUEST_TIMEOUT_MS) > 0 ? Number(process.env.REQUEST_TIMEOUT_MS) : 10_000;
 
 export default defineConfig({
@@ -19,12 +22,12 @@ export default defineConfig({
   workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 2,
   retries: 0,
   forbidOnly: !!process.env.CI,
-  outputDir: './test-results',
+  outputDir: path.join(reportsDir, '.test-results'),
   reporter: [
     ['list'],
-    ['./src/report/conformance-reporter.ts', { outputDir: 'reports' }],
-    ['junit', { outputFile: 'reports/junit.xml' }],
-    ['html', { outputFolder: 'reports/playwright', open: 'never' }],
+    ['./src/report/conformance-reporter.ts', { outputDir: reportsDir }],
+    ['junit', { outputFile: path.join(reportsDir, 'junit.xml') }],
+    ['html', { outputFolder: path.join(reportsDir, 'playwright'), open: 'never' }],
   ],
   use: {
     // API requests only: no browser, and no traces (they would carry Authorization headers).

@@ -60,7 +60,7 @@ export function checkNewSecret(body: unknown, earlier: { label: string; secret: 
   const out: Finding[] = [];
   for (const e of earlier) {
     if (e.secret !== undefined && e.secret === secret)
-      out.push(error('secret_renewed', `api_token.secret is the same as ${e.label}; regeneration must issue a different secret`, { instancePath: '/api_token/secret', exchange }));
+      out.push(error('secret_renewed', `api_token.secret is the same as ${e.label}; regeneration must issue a different secret`, { expected: `a secret different from ${e.label}`, actual: `${e.label}, unchanged`, instancePath: '/api_token/secret', exchange }));
   }
   return out;
 }

@@ -195,9 +195,23 @@ export function checkNoSecretInError(x: Exchange, ctx: CheckContext): Finding[] 
   if (found.length === 0) return [];
   return [
     error('no_secret_in_error', `the error body contains ${found.length === 1 ? 'a secret' : `${found.length} secrets`} the suite holds (masked here); error bodies must never echo credentials`, {
+      expected: 'no credential in the error body',
+      actual: 'a credential the suite holds',
+      instancePath: pathOfSecret(r.json, found),
       exchange: x.label,
     }),
   ];
+}
+
+/** JSON pointer of the first string that contains one of the secrets, if the body is JSON. */
+function pathOfSecret(value: unknown, secrets: string[], at = ''): string | undefined {
+  if (typeof value === 'string') return secrets.some((s) => value.includes(s)) ? at || '/' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = pathOfSecret(v, secrets, `${at}/${k}`);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function checkDetailRules(errorBody: Record<string, unknown>, exp: Expectation, exchange: string): Finding[] {

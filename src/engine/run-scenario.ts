@@ -60,6 +60,8 @@ class Run {
   async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
     const x = await send(plan, { api: this.ctx.api, baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
     this.exchanges.push(x);
+    // Whatever the answer, a secret in it is a secret the suite now holds.
+    registerSecrets(x.response?.json, this.ctx.secrets);
     if (this.spoiledByRateLimit(x)) {
       this.inconclusive = `"${x.label}" met 429 rate_limit_reached outside the rate-limit scenario: the target's shared rate limit spoiled this scenario, so it proves nothing either way`;
     }
@@ -95,6 +97,15 @@ class Run {
       exchanges: this.exchanges.map((x) => toRecord(x, this.ctx.secrets)),
       reason: this.inconclusive ? this.ctx.secrets.redactText(this.inconclusive) : undefined,
     };
+  }
+}
+
+/** Registers every string under a credential-like key anywhere in a parsed body. */
+function registerSecrets(value: unknown, secrets: SecretRegistry, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && /^(secret|bearer|token)$/i.test(k)) secrets.add(v);
+    else registerSecrets(v, secrets, depth + 1);
   }
 }
 

@@ -8,6 +8,8 @@ export const MASK = '[REDACTED]';
 
 const CREDENTIAL_KEYS = new Set(['authorization', 'secret', 'bearer', 'x-capabilities-token']);
 
+const CREDENTIAL_JSON_FIELD = /("(?:secret|bearer|authorization)"\s*:\s*")(?:[^"\\]|\\.)+"/gi;
+
 /** Secrets shorter than this are not searched for: they would mask ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -37,6 +39,9 @@ export class SecretRegistry {
 
   redactText(text: string): string {
     let out = text.replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, scheme: string) => `${scheme} ${MASK}`);
+    // Credential fields inside JSON text (a response body kept as text), even
+    // when the value was never registered.
+    out = out.replace(CREDENTIAL_JSON_FIELD, (_m, prefix: string) => `${prefix}${MASK}"`);
     if (this.secrets.size === 0) return out;
     if (!this.pattern) {
       const escaped = this.all().map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

@@ -1,0 +1,89 @@
+/**
+ * Benchmark: prints, measured in one run,
+ *  1. the full conformance suite's wall time against the bundled mock next to
+ *     a trivial Playwright API run's (target: at most 2x), and
+ *  2. the mock's throughput on the operation next to a bare node:http server's
+ *     under the same load generator (autocannon; target: at least 50%).
+ * Figures only: nothing here passes or fails on timing.
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { REPO_ROOT } from '../src/config/env.ts';
+import { createMock } from '../src/mock/server.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const PLAYWRIGHT = path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function wallTime(args: string[]): number {
+  const reportsDir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, REPORTS_DIR: reportsDir, DOTENV_CONFIG_PATH: path.join(reportsDir, "none.env") };
+  for (const v of ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORGANIZATION', 'ERROR_ENVELOPE']) delete env[v];
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`playwright test ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+async function load(url: string, headers: Record<string, string>, body: string): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, duration: LOAD_SECONDS });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+async function main() {
+  console.log(`Benchmark on ${process.platform}/${process.arch}, node ${process.version}; ${RUNS} runs each, load ${LOAD_SECONDS}s × ${CONNECTIONS} connections\n`);
+
+  const trivial = [];
+  const suite = [];
+  for (let i = 0; i < RUNS; i++) {
+    trivial.push(wallTime(['-c', 'scripts/bench/trivial.config.ts']));
+    suite.push(wallTime([]));
+  }
+  const t = median(trivial);
+  const s = median(suite);
+  console.log('1. Wall time (median)');
+  console.log(`   trivial Playwright API run:         ${(t / 1000).toFixed(2)} s   (runs: ${trivial.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
+  console.log(`   full conformance suite, bundled:    ${(s / 1000).toFixed(2)} s   (runs: ${suite.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
+  console.log(`   ratio suite / trivial:              ${(s / t).toFixed(2)}x   (target: at most 2x) ${s / t <= 2 ? 'MET' : 'NOT MET'}\n`);
+
+  // The mock: regenerate one token's secret over and over with an admin bearer that stays valid.
+  const mock = createMock();
+  const address = await mock.listen(0, '127.0.0.1');
+  const state = await (await fetch(address.stateUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'token_can_regenerate', params: { instance: 'bench' }, action: 'setup' }) })).json();
+  const mockLoad = await load(`${address.baseUrl}/api_tokens/api_token/regenerate_secret`, { 'content-type': 'application/json', authorization: `Bearer ${state.bearer}` }, JSON.stringify({ api_token: { id: state.api_token.id } }));
+  await mock.close();
+
+  // The floor: a bare node:http server that reads the body and answers a fixed JSON document of the same size class.
+  const fixed = JSON.stringify({ api_token: { id: 'x'.repeat(20), name: 'bench', organization_id: 'org', authorized_ip_addresses: [], expires_at: null, rate_limit: 600, scopes: ['api_tokens'], secret: 'y'.repeat(43) } });
+  const bare = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(fixed);
+    });
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const port = (bare.address() as { port: number }).port;
+  const bareLoad = await load(`http://127.0.0.1:${port}/`, { 'content-type': 'application/json', authorization: 'Bearer x' }, JSON.stringify({ api_token: { id: 'x' } }));
+  bare.closeAllConnections();
+  await new Promise((r) => bare.close(r));
+
+  const ratio = mockLoad.rps / bareLoad.rps;
+  console.log('2. Throughput (autocannon, same settings)');
+  console.log(`   bare node:http server:              ${bareLoad.rps.toFixed(0)} req/s   p99 ${bareLoad.p99} ms   errors ${bareLoad.errors}`);
+  console.log(`   reference mock, regenerate secret:  ${mockLoad.rps.toFixed(0)} req/s   p99 ${mockLoad.p99} ms   errors ${mockLoad.errors}, non-2xx ${mockLoad.non2xx}`);
+  console.log(`   ratio mock / bare:                  ${(ratio * 100).toFixed(0)}%   (target: at least 50%) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+/**
+ * Runs the whole catalogue in process, outside Playwright's test runner:
+ * the same engine and arrangers as the spec, for the proof tests, the
+ * benchmark and the reliability report.
+ */
+import { randomUUID } from 'node:crypto';
+import { request } from '@playwright/test';
+import { catalogue as defaultCatalogue, type Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
+import { NotArrangedError, type StateArranger } from '../states/arranger.ts';
+import { runScenario, type EngineContext, type ScenarioResult } from './run-scenario.ts';
+
+export interface InProcessTarget extends Omit<EngineContext, 'api'> {
+  arranger: StateArranger;
+}
+
+export async function runCatalogue(target: InProcessTarget, scenarios: readonly Scenario[] = defaultCatalogue, concurrency = 4): Promise<ScenarioResult[]> {
+  const api = await request.newContext({ timeout: target.requestTimeoutMs });
+  const results: ScenarioResult[] = new Array(scenarios.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < scenarios.length) {
+      const i = next++;
+      results[i] = await runOne(scenarios[i], target, { ...target, api });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
+  } finally {
+    await api.dispose();
+  }
+  return results;
+}
+
+async function runOne(scenario: Scenario, target: InProcessTarget, ctx: EngineContext): Promise<ScenarioResult> {
+  const empty = { id: scenario.id, findings: [], exchanges: [] };
+  if (!scenario.state) return runScenario(scenario, null, ctx);
+  const availability = target.arranger.availability(scenario.state);
+  if (!availability.ok) return { ...empty, outcome: 'skipped', reason: availability.reason };
+  const instance = `${scenario.id}-${randomUUID()}`;
+  try {
+    const state = await target.arranger.setup(scenario.state, instance);
+    return await runScenario(scenario, state, ctx);
+  } catch (e) {
+    if (e instanceof NotArrangedError) return { ...empty, outcome: 'not_arranged', reason: target.secrets.redactText(e.message) };
+    throw e;
+  } finally {
+    await target.arranger.teardown(scenario.state, instance);
+  }
+}

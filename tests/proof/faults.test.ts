@@ -1,0 +1,134 @@
+/**
+ * Proof that the suite catches what it claims: each fault of the reference
+ * mock breaks one documented behaviour, and the run against it must fail
+ * exactly the scenarios that check that behaviour — no more, no fewer — with
+ * a message that says what was expected, what came back and where. The clean
+ * mock must pass everything.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { FAULTS, type FaultName } from '../../src/mock/faults.ts';
+import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
+import { startMockTarget } from '../support/in-process-target.ts';
+
+const ALL_200 = ['200-regenerates-secret', '200-old-secret-rejected', '200-new-secret-authenticates', '200-second-regeneration'];
+/** Scenarios in which some response is an error: a fault in every error body shows in all of them. */
+const WITH_ERROR_RESPONSES = catalogue.filter((c) => c.status >= 400).map((c) => c.id).concat(['200-old-secret-rejected', '200-new-secret-authenticates']);
+const STATEFUL = catalogue.filter((c) => c.state !== null).map((c) => c.id);
+
+/** fault → the scenarios that must fail (or, for state faults, be not arranged) against it. */
+const EXPECTED: Record<FaultName, { failed?: string[]; notArranged?: string[]; message?: RegExp }> = {
+  'secret-not-renewed': { failed: ALL_200, message: /same as the secret before regeneration/ },
+  'secret-empty': { failed: ALL_200, message: /non-empty string, received an empty string/ },
+  'token-id-mismatch': { failed: ALL_200, message: /api_token\.id must be the requested id/ },
+  'token-field-changed': { failed: ALL_200, message: /api_token\.name changed on regeneration/ },
+  'old-secret-still-valid': { failed: ['200-old-secret-rejected'], message: /expected status 403 \(invalid_api_token\), received 200/ },
+  'new-secret-not-stored': { failed: ['200-new-secret-authenticates'], message: /received 403 invalid_api_token, which this call must not get/ },
+  'repeat-secret': { failed: ['200-second-regeneration'], message: /same as the secret of the first regeneration/ },
+  'undocumented-field': { failed: [] },
+  'missing-auth-403': { failed: ['400-no-authorization', '400-no-authorization-empty-body'], message: /expected status 400 \(missing_api_token\), received 403/ },
+  'basic-scheme-accepted': { failed: ['400-non-bearer-scheme'], message: /expected status 400/ },
+  'body-before-auth': { failed: ['400-no-authorization-empty-body'], message: /expected status 400 \(missing_api_token\), received 422/ },
+  'unknown-bearer-wrong-code': { failed: ['403-invalid_api_token-unknown-bearer', '200-old-secret-rejected'], message: /expected code invalid_api_token, received "permission_denied"/ },
+  'expired-token-accepted': { failed: ['403-invalid_api_token-expired'], message: /expected status 403 \(invalid_api_token\), received 200/ },
+  'network-ignored': { failed: ['403-unauthorized_network_for_api_token'] },
+  'network-detail-no-ip': { failed: ['403-unauthorized_network_for_api_token'], message: /detail\.ip_address/ },
+  'capabilities-ignored': { failed: ['403-invalid_capabilities_token'] },
+  'scope-ignored': { failed: ['403-scope_not_granted'] },
+  'scope-detail-wrong': { failed: ['403-scope_not_granted'], message: /detail\.scopes must name the missing scope api_tokens/ },
+  'permission-ignored': { failed: ['403-permission_denied'] },
+  'error-leaks-secret': { failed: ['403-invalid_api_token-expired'], message: /contains a secret the suite holds/ },
+  'not-found-500': { failed: ['404-api_token_not_found', '200-new-secret-authenticates'], message: /Received: 500 \/ Documented: 200, 400, 403, 404, 422, 429, 503/ },
+  'error-detail-null': { failed: ['404-api_token_not_found', '200-new-secret-authenticates'], message: /detail/ },
+  'validation-errors-empty': { failed: ['422-validation_error'], message: /detail\.errors must be a non-empty array of strings, received \[\]/ },
+  'validation-ignored': { failed: ['422-validation_error'] },
+  'bad-input-empty-object-404': { failed: ['422-bad-input-empty-object'], message: /expected status 400 or 422/ },
+  'bad-input-empty-token-404': { failed: ['422-bad-input-empty-api-token'] },
+  'bad-input-string-token-500': { failed: ['422-bad-input-string-api-token'] },
+  'bad-input-numeric-id-coerced': { failed: ['422-bad-input-numeric-id'] },
+  'bad-input-not-json-500': { failed: ['422-bad-input-not-json'] },
+  'bad-input-no-body-500': { failed: ['422-bad-input-no-body'] },
+  'rate-limit-ignored': { failed: ['429-rate_limit_reached'] },
+  'rate-limit-total-wrong': { failed: ['429-rate_limit_reached'], message: /total_permitted must equal the state's total_permitted/ },
+  'unavailable-500': { failed: ['503-service_unavailable'], message: /Received: 500/ },
+  'error-text-content-type': { failed: WITH_ERROR_RESPONSES, message: /expected Content-Type application\/json, received "text\/plain/ },
+  'error-missing-description': { failed: WITH_ERROR_RESPONSES, message: /description/ },
+  'wrapped-errors': { failed: WITH_ERROR_RESPONSES, message: /ERROR_ENVELOPE=wrapped/ },
+  'state-endpoint-500': { notArranged: STATEFUL },
+  'state-missing-bearer': { notArranged: STATEFUL },
+};
+
+const ids = (results: ScenarioResult[], outcome: string) => results.filter((r) => r.outcome === outcome).map((r) => r.id).sort();
+
+test('every fault of the mock has an expectation here, and every scenario is proven by at least one fault', () => {
+  assert.deepEqual(Object.keys(EXPECTED).sort(), Object.keys(FAULTS).sort());
+  const proven = new Set(Object.values(EXPECTED).flatMap((e) => e.failed ?? []));
+  for (const c of catalogue) assert.ok(proven.has(c.id), `no fault proves scenario ${c.id}`);
+});
+
+test('the clean mock passes every scenario with no warnings', async () => {
+  const t = await startMockTarget();
+  try {
+    const results = await runCatalogue(t.target);
+    for (const r of results) assert.equal(r.outcome, 'passed', `${r.id}: ${JSON.stringify(r.findings, null, 1)}`);
+    assert.equal(results.length, catalogue.length);
+    assert.deepEqual(results.flatMap((r) => r.findings), []);
+  } finally {
+    await t.close();
+  }
+});
+
+describe('each fault fails exactly the scenarios that check it', () => {
+  for (const [fault, expected] of Object.entries(EXPECTED) as [FaultName, (typeof EXPECTED)[FaultName]][]) {
+    test(fault, async () => {
+      const t = await startMockTarget({ faults: [fault] });
+      try {
+        const results = await runCatalogue(t.target);
+        const failed = ids(results, 'failed');
+        assert.deepEqual(failed, [...(expected.failed ?? [])].sort(), `failed scenarios against fault ${fault}`);
+        assert.deepEqual(ids(results, 'not_arranged'), [...(expected.notArranged ?? [])].sort(), `not arranged against fault ${fault}`);
+        for (const r of results.filter((x) => x.outcome === 'failed')) {
+          const errors = r.findings.filter((f) => f.severity === 'error');
+          assert.ok(errors.length > 0, `${r.id} failed without an error finding`);
+          // Each failure says where (which request, and a path or the status) and what was expected or received.
+          for (const f of errors) {
+            assert.ok(f.exchange, `${r.id}/${f.check}: the finding names no request`);
+            assert.ok(f.expected !== undefined || f.actual !== undefined || /received|Received/.test(f.message), `${r.id}/${f.check}: "${f.message}" says neither what was expected nor what came back`);
+          }
+        }
+        if (expected.message) {
+          const messages = results.flatMap((r) => r.findings.map((f) => f.message));
+          assert.ok(messages.some((m) => expected.message!.test(m)), `no message matches ${expected.message} in:\n${messages.join('\n')}`);
+        }
+        if (fault === 'undocumented-field') {
+          const warnings = results.flatMap((r) => r.findings.filter((f) => f.severity === 'warning'));
+          assert.ok(warnings.some((w) => w.check === 'undocumented_fields' && /created_at/.test(w.message + w.instancePath)), 'the extra field is reported as a warning');
+        }
+        for (const r of results.filter((x) => x.outcome === 'not_arranged')) assert.match(r.reason ?? '', /state "/);
+        // Nothing a fault makes the mock say may leak a secret into the results.
+        const dump = JSON.stringify(results);
+        for (const s of t.mock.issuedSecrets()) assert.ok(!dump.includes(s), `a secret issued by the mock appears in the results of ${fault}`);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
+
+describe('targets without states', () => {
+  let t: Awaited<ReturnType<typeof startMockTarget>>;
+  before(async () => {
+    t = await startMockTarget({}, 'flat', false);
+  });
+  after(() => t.close());
+
+  test('BASE_URL alone runs the four state-free scenarios and skips the rest with the setting that would enable them', async () => {
+    const results = await runCatalogue(t.target);
+    assert.deepEqual(ids(results, 'passed'), ['400-no-authorization', '400-no-authorization-empty-body', '400-non-bearer-scheme', '403-invalid_api_token-unknown-bearer']);
+    const skipped = results.filter((r) => r.outcome === 'skipped');
+    assert.equal(skipped.length, catalogue.length - 4);
+    for (const s of skipped) assert.match(s.reason ?? '', /STATE_URL/);
+  });
+});

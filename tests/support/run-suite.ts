@@ -1,0 +1,52 @@
+/**
+ * Runs the real conformance suite (`npx playwright test`) in a child process
+ * with the given environment and a temporary reports folder.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/config/env.ts';
+
+export interface SuiteRun {
+  code: number | null;
+  output: string;
+  reportsDir: string;
+  json(): any;
+  file(name: string): string;
+}
+
+/** Variables of the suite that must not leak in from the developer's shell or .env. */
+const SUITE_VARS = ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORGANIZATION', 'ERROR_ENVELOPE', 'REQUEST_TIMEOUT_MS', 'LIVE_RATE_LIMIT_BURST', 'CONFORMANCE_BUNDLED_MOCK', 'REPORTS_DIR'];
+
+export function runSuite(env: Record<string, string>, timeoutMs = 120_000): Promise<SuiteRun> {
+  const reportsDir = mkdtempSync(path.join(tmpdir(), 'conformance-run-'));
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const v of SUITE_VARS) delete childEnv[v];
+  // An empty .env path keeps a developer's own .env out of the test.
+  Object.assign(childEnv, { DOTENV_CONFIG_PATH: path.join(reportsDir, 'no.env'), REPORTS_DIR: reportsDir, FORCE_COLOR: '0', CI: '' }, env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'), 'test'], { cwd: REPO_ROOT, env: childEnv });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the suite did not finish within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        output,
+        reportsDir,
+        file: (name) => readFileSync(path.join(reportsDir, name), 'utf8'),
+        json: () => {
+          const p = path.join(reportsDir, 'conformance.json');
+          if (!existsSync(p)) throw new Error(`no conformance.json was written; output:\n${output}`);
+          return JSON.parse(readFileSync(p, 'utf8'));
+        },
+      });
+    });
+  });
+}
