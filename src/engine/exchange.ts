@@ -99,7 +99,9 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
       headers['Content-Type'] = 'application/json';
       break;
     case 'raw':
-      data = plan.body.text;
+      // A Buffer, so that Playwright sends the bytes as they are (a string
+      // with a JSON content type would be re-encoded as a JSON string).
+      data = Buffer.from(plan.body.text, 'utf8');
       headers['Content-Type'] = plan.body.contentType;
       break;
     case 'empty':
@@ -117,7 +119,7 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
     method: 'POST',
     url,
     requestHeaders: headers,
-    requestBody: typeof data === 'string' ? data : data ? '' : undefined,
+    requestBody: data === undefined ? undefined : data.toString('utf8'),
     durationMs: 0,
   };
   const started = performance.now();

@@ -143,7 +143,7 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
       break;
   }
   await run.call(
-    { label: s.kind === 'bad_input' ? `bad input: ${s.title.split(' is refused')[0].replace(/^bad input: /, '')}` : 'request', auth, headers, body: resolveBody(s.body, run.state) },
+    { label: s.kind === 'bad_input' ? `bad input: ${s.title.split(' is refused')[0].replace(/^bad input: /, '')}` : 'the scenario\'s request', auth, headers, body: resolveBody(s.body, run.state) },
     {
       statuses: s.expectStatus,
       code: s.expectCode,

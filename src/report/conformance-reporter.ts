@@ -129,6 +129,7 @@ export default class ConformanceReporter implements Reporter {
     let target: RunModel['target'] = {
       baseUrl: process.env.BASE_URL ?? null,
       mode: 'unknown',
+      modeLabel: 'unknown (the configuration could not be read)',
       stateArrangement: 'unknown',
       envelope: process.env.ERROR_ENVELOPE ?? 'flat',
       profile: 'strict (error bodies require code, description and an object detail; 403 discriminated on code)',
@@ -138,7 +139,8 @@ export default class ConformanceReporter implements Reporter {
       target = {
         ...target,
         baseUrl: config.baseUrl ?? null,
-        mode: { bundled: 'bundled reference mock', state: 'vendor mock with provider states', live: 'live deployment', 'base-only': 'BASE_URL only (no states)' }[config.mode],
+        mode: config.mode,
+        modeLabel: { bundled: 'bundled reference mock', state: 'vendor mock with provider states', live: 'live deployment', 'base-only': 'BASE_URL only (no states)' }[config.mode],
         stateArrangement:
           config.mode === 'base-only' ? 'none: only scenarios that need no state run' : config.mode === 'live' ? `throwaway tokens through the API (organization ${config.live!.organization})` : `provider-state endpoint ${config.stateUrl}`,
         envelope: config.envelope,

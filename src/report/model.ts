@@ -39,7 +39,10 @@ export interface RunModel {
   operation: { id: string; method: string; path: string };
   target: {
     baseUrl: string | null;
+    /** bundled | state | live | base-only (or unknown when the configuration was unusable). */
     mode: string;
+    /** The same, in words. */
+    modeLabel: string;
     stateArrangement: string;
     envelope: string;
     profile: string;

@@ -112,7 +112,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.met
 <div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}</div>
 <dl class="meta">
 <dt>Target</dt><dd><code>${esc(model.target.baseUrl ?? 'not reached')}</code></dd>
-<dt>Mode</dt><dd>${esc(model.target.mode)}</dd>
+<dt>Mode</dt><dd>${esc(model.target.modeLabel)} <span class="muted">(${esc(model.target.mode)})</span></dd>
 <dt>States arranged by</dt><dd>${esc(model.target.stateArrangement)}</dd>
 <dt>Error envelope</dt><dd>${esc(model.target.envelope)}</dd>
 <dt>Profile</dt><dd>${esc(model.target.profile)}</dd>

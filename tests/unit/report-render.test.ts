@@ -13,7 +13,7 @@ function model(scenarios: ScenarioReport[], errors: string[] = []): RunModel {
   return {
     verdict, verdictReason: reason,
     operation: { id: 'post:x', method: 'POST', path: '/api_tokens/api_token/regenerate_secret' },
-    target: { baseUrl: 'http://127.0.0.1:1/core/v1', mode: 'bundled reference mock', stateArrangement: 'provider-state endpoint', envelope: 'flat', profile: 'strict' },
+    target: { baseUrl: 'http://127.0.0.1:1/core/v1', mode: 'bundled', modeLabel: 'bundled reference mock', stateArrangement: 'provider-state endpoint', envelope: 'flat', profile: 'strict' },
     startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000,
     counts: countOutcomes(scenarios),
     matrix: [
