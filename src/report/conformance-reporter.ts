@@ -98,10 +98,12 @@ export default class ConformanceReporter implements Reporter {
   private matrix(): MatrixRow[] {
     let statuses: number[];
     let variantsOf: (status: number) => { code: string; title: string }[];
+    let describe: (status: number) => string = (status) => `status ${status}`;
     try {
       const schemas = loadSchemas();
       statuses = schemas.documentedStatuses(OPERATION_ID);
       variantsOf = (status) => schemas.variants(OPERATION_ID, status);
+      describe = (status) => schemas.description(OPERATION_ID, status) || `status ${status}`;
     } catch {
       statuses = [...new Set(catalogue.map((c) => c.status))];
       variantsOf = () => [];
@@ -115,7 +117,7 @@ export default class ConformanceReporter implements Reporter {
       } else {
         const inStatus = catalogue.filter((c) => c.status === status);
         const codes = [...new Set(inStatus.map((c) => c.variant))];
-        rows.push({ status, variant: codes.length === 1 ? codes[0] : null, label: `status ${status}`, scenarioIds: inStatus.map((c) => c.id) });
+        rows.push({ status, variant: codes.length === 1 ? codes[0] : null, label: describe(status), scenarioIds: inStatus.map((c) => c.id) });
       }
     }
     return rows;

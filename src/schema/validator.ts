@@ -206,6 +206,11 @@ export class ResponseValidator {
     return this.lookup(operationId, status)?.response.variants ?? [];
   }
 
+  /** The response's description in the document ("" when the status is not documented). */
+  description(operationId: string, status: number): string {
+    return this.lookup(operationId, status)?.response.description ?? '';
+  }
+
   /** Every `code` a status's body may carry (the variants' codes, or a plain error body's fixed code). */
   codes(operationId: string, status: number): string[] {
     return this.lookup(operationId, status)?.response.codes ?? [];

@@ -35,7 +35,8 @@ export function loadSchemas(): ResponseValidator {
     validator.operation(OPERATION_ID);
     return validator;
   } catch (e) {
-    throw new ConfigError(`the derived schemas cannot be used: ${(e as Error).message} (run "npm run schemas" to derive them from specs/)`);
+    // The validator's own message already says what to run.
+    throw new ConfigError((e as Error).message);
   }
 }
 

@@ -139,3 +139,10 @@ test('behaviour: id, unchanged fields and a fresh secret', () => {
   assert.equal(same.length, 1);
   assert.ok(!same[0].message.includes('old-secret'));
 });
+
+test('bad input refused with the documented 422 validation_error is validated against its full schema', () => {
+  const exp: Expectation = { statuses: [400, 422], code: 'validation_error', otherCodesWarn: true };
+  const wrongDetail = checkResponse(exchange(422, err('validation_error', { errors: 'not-an-array' })), exp, ctx());
+  assert.ok(checksOf(wrongDetail).includes('schema'), JSON.stringify(wrongDetail.findings));
+  assert.deepEqual(checksOf(checkResponse(exchange(422, err('validation_error', { errors: ['api_token is required'] })), exp, ctx())), []);
+});
