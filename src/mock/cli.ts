@@ -14,7 +14,8 @@ import { PERSONALITY_NAMES, type PersonalityName } from './personality.ts';
 import { createMock, type Mock } from './server.ts';
 
 const USAGE = `Katapult reference mock: "Regenerate organization API token secret" as documented,
-plus the provider-state endpoint of the conformance contract.
+plus the provider-state endpoint of the conformance contract; or, with --personality live,
+as the vendor's live framework answers it (to rehearse the suite's live mode offline).
 
 Usage: npm run mock -- [options]
 
@@ -24,13 +25,18 @@ Options:
   --base-path PATH   base path of the API (default /core/v1)
   --fault NAME       break one documented behaviour on purpose (repeatable, or comma-separated);
                      see --list-faults
-  --personality P    ${PERSONALITY_NAMES.join(' | ')} (default documented)
+  --personality P    ${PERSONALITY_NAMES.join(' | ')} (default documented). live: wrapped errors with
+                     x-api-schema: json-error, the framework's 400 codes for bad input, token
+                     list/create/delete, a per-token rate limit, no provider-state endpoint; an
+                     organization and an admin token are created and printed
   --log              log method, path, status and duration of every request (never headers or bodies)
   --list-faults      list the fault names with a description, then exit
   -h, --help         show this help, then exit
 
 Then point the suite at it, e.g.:
   BASE_URL=http://127.0.0.1:4010/core/v1 STATE_URL=http://127.0.0.1:4010/_provider-states npx playwright test
+or, with --personality live, use the BASE_URL, KATAPULT_API_TOKEN and KATAPULT_ORGANIZATION it prints:
+  BASE_URL=… KATAPULT_API_TOKEN=… KATAPULT_ORGANIZATION=… ERROR_ENVELOPE=wrapped npx playwright test
 `;
 
 class UsageError extends Error {}
@@ -158,10 +164,17 @@ async function main(): Promise<void> {
     usageFailure(listenError(e, options));
   }
 
+  const account = mock.live;
   process.stdout.write(
     `Katapult reference mock (${options.personality} personality) listening on ${address.origin}\n` +
       `BASE_URL=${address.baseUrl}\n` +
-      `STATE_URL=${address.stateUrl}\n` +
+      (account === undefined
+        ? `STATE_URL=${address.stateUrl}\n`
+        : // The mock's own made-up admin token: printing it is the point (it exists only in this process).
+          `KATAPULT_API_TOKEN=${account.adminToken}\n` +
+          `KATAPULT_ORGANIZATION=${account.organization.sub_domain}\n` +
+          `ERROR_ENVELOPE=wrapped\n` +
+          `No provider-state endpoint (as on the vendor's staging): run the suite in live mode with the values above.\n`) +
       (options.faults.length === 0
         ? 'Faults: none\n'
         : `FAULTS ACTIVE (this mock does NOT conform on purpose):\n${options.faults.map((n) => `  ${n}: ${FAULTS[n].description}\n`).join('')}`) +

@@ -43,6 +43,12 @@ export const DESCRIPTIONS = Object.freeze({
   bad_request: 'The request could not be parsed as HTTP',
   internal_server_error: 'An unexpected error occurred in the reference mock',
   invalid_state_request: 'The provider-state request is not valid',
+  // The vendor's live framework (live personality): its own bad-input codes,
+  // and the token-management operations' organization lookup.
+  invalid_argument: 'An argument provided was not valid',
+  missing_required_argument: 'A required argument was not provided',
+  invalid_json_body: 'The JSON body provided with this request could not be parsed',
+  organization_not_found: 'No organization was found matching any of the criteria provided in the arguments',
 });
 
 export type ErrorCode = keyof typeof DESCRIPTIONS;
@@ -127,6 +133,26 @@ export const BAD_INPUT = Object.freeze({
 export const SAVE_VALIDATION_ERROR = constant(validationError(['Secret could not be saved: name is invalid']));
 /** Fault `validation-errors-empty`. */
 export const SAVE_VALIDATION_ERROR_EMPTY = constant(validationError([]));
+
+// ---------------------------------------------------------------- live framework (400)
+/** The live framework's refusals of bad input (live personality); never part of the documented operation. */
+export const invalidArgument = (argument: string, issue: string): MockError =>
+  mockError(400, 'invalid_argument', { argument, issue }, `Invalid value for argument '${argument}': ${issue}`);
+export const missingRequiredArgument = (argument: string): MockError =>
+  mockError(400, 'missing_required_argument', { argument }, `The '${argument}' argument is required but was not provided`);
+export const invalidJsonBody = (details: string): MockError => mockError(400, 'invalid_json_body', { details });
+
+export const FRAMEWORK_BAD_INPUT = Object.freeze({
+  noBody: constant(missingRequiredArgument('api_token')),
+  notJson: constant(invalidJsonBody('The request body is not valid JSON')),
+  notObject: constant(invalidJsonBody('The request body must be a JSON object')),
+  tokenMissing: constant(missingRequiredArgument('api_token')),
+  tokenNotObject: constant(invalidArgument('api_token', 'must be an object (a lookup: {"id": "<token id>"})')),
+  idMissing: constant(missingRequiredArgument('api_token.id')),
+  idNotString: constant(invalidArgument('api_token.id', 'must be a string')),
+});
+
+export const ORGANIZATION_NOT_FOUND = constant(mockError(404, 'organization_not_found', {}));
 
 // ---------------------------------------------------------------- 429, 503
 export const rateLimitReached = (totalPermitted: number): MockError =>

@@ -1,15 +1,16 @@
 /**
  * A personality is what differs between the documented API and a particular
- * server framework: how errors are enveloped and how bad input is refused.
- * Everything else (authentication order, tokens, states) is shared.
+ * server framework: how errors are enveloped, how bad input is refused, which
+ * extra routes exist, whether provider states are served, and how rate limits
+ * behave. Everything else (authentication order, tokens, faults) is shared.
  *
- * Only `documented` exists now. A later `live` personality (the vendor's
- * framework) would:
- *   - render errors with `{ envelope: 'wrapped', ... }` (body {"error": {...}},
- *     header `x-api-schema: json-error`; see `renderError` in errors.ts),
- *   - refuse bad input with 400 `invalid_argument` / `missing_required_argument`
- *     / `invalid_json_body` in its own `judgeLookupBody`,
- *   - add routes (token list/create/delete) through `extraRoutes`.
+ * - `documented` (default): the operation exactly as documented; flat errors;
+ *   bad input refused with 422 validation_error; the provider-state endpoint.
+ * - `live`: the vendor's live framework as the staging deployment behaves
+ *   (see live.ts): wrapped errors with `x-api-schema: json-error`; 400
+ *   `invalid_json_body` / `missing_required_argument` / `invalid_argument` for
+ *   bad input; token list/create/delete; a real per-token rate limit; an
+ *   organization and an admin token created at start; no provider states.
  */
 import {
   API_TOKEN_NOT_FOUND,
@@ -21,16 +22,27 @@ import {
   type MockError,
 } from './errors.ts';
 import type { FaultFlags } from './faults.ts';
+import {
+  createLiveAccount,
+  FixedWindowRateLimiter,
+  judgeFrameworkLookup,
+  LIVE_DEFAULTS,
+  liveRoutes,
+  Organizations,
+  type LiveAccount,
+  type LiveOptions,
+} from './live.ts';
 import type { Token, TokenStore } from './store.ts';
 
-export type PersonalityName = 'documented';
-export const PERSONALITY_NAMES: readonly PersonalityName[] = ['documented'];
+export type PersonalityName = 'documented' | 'live';
+export const PERSONALITY_NAMES: readonly PersonalityName[] = ['documented', 'live'];
 
 /** What a route handler of a personality gets: the store and an authenticated caller. */
 export interface RouteContext {
   store: TokenStore;
   caller: Token;
   body: Buffer;
+  query: URLSearchParams;
 }
 
 /** A successful answer of a personality's extra route (errors are MockErrors). */
@@ -39,7 +51,29 @@ export interface RouteAnswer {
   json: object;
 }
 
-export type ExtraRoute = (ctx: RouteContext) => RouteAnswer | MockError;
+export interface ExtraRoute {
+  /** Scopes any one of which admits the caller (their OAuth2 forms too); others get 403 scope_not_granted. */
+  scopes: readonly string[];
+  handle(ctx: RouteContext): RouteAnswer | MockError;
+}
+
+/** What one mock instance of a personality has of its own. */
+export interface PersonalityInstance {
+  /** Routes below the base path, keyed by path then method. Authentication is done by the server first. */
+  routes: ReadonlyMap<string, ReadonlyMap<string, ExtraRoute>>;
+  /** Whether the provider-state endpoint is served. */
+  providerStates: boolean;
+  /** Counts every authenticated request against its token's rate_limit; null: only tokens a state flags are limited. */
+  rateLimiter: { exceeded(token: Token): boolean } | null;
+  /** The organization and admin token created at start (live). */
+  account?: LiveAccount;
+}
+
+export interface PersonalityContext {
+  store: TokenStore;
+  faults: Readonly<FaultFlags>;
+  live: LiveOptions;
+}
 
 export interface Personality {
   readonly name: PersonalityName;
@@ -50,21 +84,18 @@ export interface Personality {
    * error that refuses the body. `raw` is empty when no body was sent.
    */
   judgeLookupBody(raw: Buffer, faults: Readonly<FaultFlags>): string | MockError;
-  /**
-   * Routes this personality adds below the base path (e.g. `live`: token
-   * list/create/delete), keyed by path then method. Authentication is done by
-   * the server before the handler runs. None for `documented`.
-   */
-  readonly extraRoutes: ReadonlyMap<string, ReadonlyMap<string, ExtraRoute>>;
+  /** Sets up one mock's routes, account and rate limiter. */
+  instantiate(ctx: PersonalityContext): PersonalityInstance;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const NO_ROUTES: ReadonlyMap<string, ReadonlyMap<string, ExtraRoute>> = new Map();
+
 /** The documented personality: flat errors, bad input refused with 422 validation_error. */
 export const documented: Personality = Object.freeze({
   name: 'documented' as const,
-  extraRoutes: new Map<string, ReadonlyMap<string, ExtraRoute>>(),
 
   errorRendering(f: Readonly<FaultFlags>): ErrorRendering {
     return {
@@ -96,6 +127,46 @@ export const documented: Personality = Object.freeze({
     }
     return id;
   },
+
+  instantiate(): PersonalityInstance {
+    return { routes: NO_ROUTES, providerStates: true, rateLimiter: null };
+  },
 });
 
-export const PERSONALITIES: Readonly<Record<PersonalityName, Personality>> = Object.freeze({ documented });
+/** The vendor's live framework, as the staging deployment behaves (live.ts). */
+export const live: Personality = Object.freeze({
+  name: 'live' as const,
+
+  errorRendering(f: Readonly<FaultFlags>): ErrorRendering {
+    return {
+      envelope: 'wrapped',
+      contentType: f.errorTextContentType ? 'text/plain; charset=utf-8' : JSON_CONTENT_TYPE,
+      omitDescription: f.errorMissingDescription,
+    };
+  },
+
+  judgeLookupBody: judgeFrameworkLookup,
+
+  instantiate({ store, live: options }: PersonalityContext): PersonalityInstance {
+    const o: Required<LiveOptions> = { ...LIVE_DEFAULTS, ...stripUndefined(options) };
+    for (const key of ['tokenRateLimit', 'adminRateLimit', 'rateLimitWindowMs'] as const) {
+      if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`live.${key} must be a positive integer, got ${JSON.stringify(o[key])}`);
+    }
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.organizationSubDomain)) {
+      throw new Error(`live.organizationSubDomain must be lower-case letters, digits and dashes, got ${JSON.stringify(o.organizationSubDomain)}`);
+    }
+    const orgs = new Organizations();
+    return {
+      routes: liveRoutes(orgs, o.tokenRateLimit),
+      providerStates: false,
+      rateLimiter: new FixedWindowRateLimiter(o.rateLimitWindowMs),
+      account: createLiveAccount(store, orgs, o),
+    };
+  },
+});
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const PERSONALITIES: Readonly<Record<PersonalityName, Personality>> = Object.freeze({ documented, live });

@@ -49,6 +49,8 @@ import {
   type MockError,
 } from './errors.ts';
 import { faultFlags, parseFaults, type FaultName } from './faults.ts';
+import type { LiveAccount, LiveOptions } from './live.ts';
+import { hasAnyScope } from './live.ts';
 import { PERSONALITIES, PERSONALITY_NAMES, type PersonalityName } from './personality.ts';
 import { ProviderStates } from './states.ts';
 import { admits, normaliseIp, Token, TokenStore } from './store.ts';
@@ -57,6 +59,7 @@ export type { FaultName } from './faults.ts';
 export { FAULTS, FAULT_NAMES } from './faults.ts';
 export { STATE_NAMES, type StateName } from './states.ts';
 export type { PersonalityName } from './personality.ts';
+export type { LiveAccount, LiveOptions } from './live.ts';
 
 export interface ResponseLogEntry {
   method: string;
@@ -67,8 +70,14 @@ export interface ResponseLogEntry {
 }
 
 export interface MockOptions {
-  /** `documented` (default): the API exactly as documented. A `live` personality is a later addition (see personality.ts). */
+  /**
+   * `documented` (default): the API exactly as documented, with provider states.
+   * `live`: the vendor's live framework (wrapped errors, its 400 codes, token
+   * list/create/delete, a per-token rate limit, no provider states); see personality.ts.
+   */
   personality?: PersonalityName;
+  /** Options of the `live` personality (ignored otherwise). */
+  live?: LiveOptions;
   /** Named faults (faults.ts), each breaking exactly one documented behaviour. */
   faults?: readonly FaultName[];
   /** Base path of the operation; default `/core/v1`. */
@@ -98,6 +107,8 @@ export interface Mock {
   issuedSecrets(): string[];
   /** Tokens currently in memory. */
   tokenCount(): number;
+  /** The `live` personality's organization and admin token (KATAPULT_ORGANIZATION, KATAPULT_API_TOKEN); undefined otherwise. */
+  readonly live?: LiveAccount;
 }
 
 export const STATE_PATH = '/_provider-states';
@@ -173,6 +184,9 @@ export function createMock(options: MockOptions = {}): Mock {
   const store = new TokenStore(f);
   const states = new ProviderStates(store, f);
   const render = createErrorRenderer(personality.errorRendering(f));
+  const instance = personality.instantiate({ store, faults: f, live: options.live ?? {} });
+  /** null unless the personality limits every request (live): the documented hot path pays one comparison. */
+  const rateLimiter = instance.rateLimiter;
   const onInternalError =
     options.onInternalError ?? ((e: unknown) => process.stderr.write(`reference mock: internal error: ${e instanceof Error ? e.stack : String(e)}\n`));
 
@@ -202,8 +216,12 @@ export function createMock(options: MockOptions = {}): Mock {
 
   // ------------------------------------------------------------ the operation
 
-  /** Steps 1-6: the caller's token, or the error that refuses it. Reads headers only. */
-  function authenticate(req: http.IncomingMessage): Token | MockError {
+  /**
+   * Steps 1-6: the caller's token, or the error that refuses it. Reads headers
+   * only. `scopes`: what a personality's extra route requires (default: the
+   * operation's api_tokens).
+   */
+  function authenticate(req: http.IncomingMessage, scopes?: readonly string[]): Token | MockError {
     const header = req.headers.authorization;
     if (header === undefined) return f.missingAuth403 ? INVALID_API_TOKEN : MISSING_API_TOKEN;
     let secret: string;
@@ -228,9 +246,10 @@ export function createMock(options: MockOptions = {}): Mock {
     }
     if (req.headers['x-capabilities-token'] !== undefined && !f.capabilitiesIgnored) return INVALID_CAPABILITIES_TOKEN;
     if (token.flags.unavailable) return f.unavailable500 ? INTERNAL_SERVER_ERROR : SERVICE_UNAVAILABLE;
-    if (token.flags.rateLimited && !f.rateLimitIgnored) {
+    if ((token.flags.rateLimited || (rateLimiter !== null && rateLimiter.exceeded(token))) && !f.rateLimitIgnored) {
       return rateLimitReached(f.rateLimitTotalWrong ? token.rate_limit + 1 : token.rate_limit);
     }
+    if (scopes !== undefined) return hasAnyScope(token, scopes) ? token : scopeNotGranted(scopes);
     if (!token.managesTokens && !f.scopeIgnored) return f.scopeDetailWrong ? scopeNotGranted(token.scopes) : SCOPE_NOT_GRANTED;
     return token;
   }
@@ -311,21 +330,21 @@ export function createMock(options: MockOptions = {}): Mock {
 
   // ------------------------------------------------------------ routing
 
-  /** path -> method -> handler. A `live` personality adds its routes here. */
-  const routes = new Map<string, Map<string, Handler>>([
-    [basePath + OPERATION_PATH, new Map([['POST', regenerate]])],
-    [STATE_PATH, new Map([['POST', providerStates]])],
-  ]);
-  for (const [path, methods] of personality.extraRoutes) {
+  /** path -> method -> handler. A personality adds its routes (live: token management) and may drop provider states. */
+  const routes = new Map<string, Map<string, Handler>>([[basePath + OPERATION_PATH, new Map([['POST', regenerate]])]]);
+  if (instance.providerStates) routes.set(STATE_PATH, new Map([['POST', providerStates]]));
+  for (const [path, methods] of instance.routes) {
     const byMethod = new Map<string, Handler>();
     for (const [method, route] of methods) {
       byMethod.set(method, (req, res) => {
-        const caller = authenticate(req);
+        const caller = authenticate(req, route.scopes);
         if (!isToken(caller)) return sendError(res, caller);
         return readBody(req, BODY_LIMIT_BYTES).then((raw) => {
           if (raw === ABORTED) return;
           if (raw === TOO_LARGE) return sendError(res, BAD_INPUT.tooLarge);
-          const out = route({ store, caller, body: raw });
+          const url = req.url ?? '';
+          const q = url.indexOf('?');
+          const out = route.handle({ store, caller, body: raw, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) });
           if ('json' in out) sendJson(res, out.status, out.json);
           else sendError(res, out);
         });
@@ -442,5 +461,6 @@ export function createMock(options: MockOptions = {}): Mock {
 
     issuedSecrets: () => store.issuedSecrets(),
     tokenCount: () => store.size,
+    live: instance.account,
   };
 }

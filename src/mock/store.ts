@@ -192,6 +192,11 @@ export class TokenStore {
     return this.bySecret.get(secret);
   }
 
+  /** Tokens of one organization, oldest first (the live personality's list operation). */
+  *inOrganization(organizationId: string): IterableIterator<Token> {
+    for (const token of this.byId.values()) if (token.organization_id === organizationId) yield token;
+  }
+
   issuedSecrets(): string[] {
     return [...this.issued];
   }

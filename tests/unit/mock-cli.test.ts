@@ -128,7 +128,7 @@ test('usage errors exit 2 with one clear message and no stack trace', () => {
     [['--port', 'abc'], /--port must be an integer/],
     [['--port', '70000'], /--port must be an integer/],
     [['--fault', 'no-such-fault'], /unknown fault "no-such-fault".*known faults: .*secret-empty/],
-    [['--personality', 'live'], /unknown personality "live"/],
+    [['--personality', 'staging'], /unknown personality "staging"; known: documented, live/],
     [['positional'], /positional|Unexpected argument/i],
     [['--host', 'not-a-host.invalid', '--port', '0'], /cannot listen on host/],
   ];

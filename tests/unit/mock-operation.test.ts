@@ -343,5 +343,5 @@ test('an IPv6 loopback caller is admitted by ::1 and named in the network error'
 
 test('createMock refuses an unknown fault or personality', () => {
   assert.throws(() => createMock({ faults: ['no-such-fault' as never] }), /unknown fault "no-such-fault"/);
-  assert.throws(() => createMock({ personality: 'live' as never }), /unknown personality "live"/);
+  assert.throws(() => createMock({ personality: 'staging' as never }), /unknown personality "staging"/);
 });
