@@ -28,6 +28,9 @@ export default defineConfig({
     ['./src/report/conformance-reporter.ts', { outputDir: reportsDir }],
     ['junit', { outputFile: path.join(reportsDir, 'junit.xml') }],
     ['html', { outputFolder: path.join(reportsDir, 'playwright'), open: 'never' }],
+    // Last: its onEnd runs after every report above is written, scans them all
+    // for the run's secrets and fails the run on a hit (README: leak scan).
+    ['./src/leak/leak-scan-reporter.ts', { dirs: [reportsDir] }],
   ],
   use: {
     // API requests only: no browser, and no traces (they would carry Authorization headers).

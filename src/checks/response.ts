@@ -61,8 +61,13 @@ export function checkStatusDocumented(x: Exchange, ctx: CheckContext): Finding[]
   const documented = ctx.schemas.documentedStatuses(ctx.operationId);
   const status = x.response!.status;
   if (documented.includes(status)) return [];
+  const location = x.response!.headers.location;
+  const redirect =
+    status >= 300 && status < 400
+      ? ` (a redirect${location ? ` to ${location}` : ' without a Location'}; the suite does not follow redirects: point BASE_URL at the address that answers)`
+      : '';
   return [
-    error('status_documented', `Received: ${status} / Documented: ${fmtStatuses(documented)}`, {
+    error('status_documented', `Received: ${status}${redirect} / Documented: ${fmtStatuses(documented)}`, {
       expected: documented,
       actual: status,
       exchange: x.label,
@@ -91,6 +96,18 @@ export function checkContentType(x: Exchange): Finding[] {
     error('content_type', `expected Content-Type application/json, received ${ct === undefined ? 'no Content-Type header' : `"${ct}"`}`, {
       expected: 'application/json',
       actual: ct ?? null,
+      exchange: x.label,
+    }),
+  ];
+}
+
+export function checkBodySize(x: Exchange): Finding[] {
+  const o = x.response!.oversize;
+  if (!o) return [];
+  return [
+    error('body_size', `the response body is ${o.bytes} bytes, more than the ${o.limit} bytes the suite reads (every documented answer is a small JSON object); it was not read or judged`, {
+      expected: `at most ${o.limit} bytes`,
+      actual: `${o.bytes} bytes`,
       exchange: x.label,
     }),
   ];
@@ -261,6 +278,8 @@ export function checkResponse(x: Exchange, exp: Expectation, ctx: CheckContext):
   if (transport.length) return { findings: transport };
   const r = x.response!;
   const findings: Finding[] = [...checkStatusDocumented(x, ctx), ...checkStatusExpected(x, exp), ...checkContentType(x), ...checkNoSecretInError(x, ctx)];
+  const size = checkBodySize(x);
+  if (size.length) return { findings: [...findings, ...size] };
   const json = checkJsonBody(x);
   if (json.length) return { findings: [...findings, ...json] };
 

@@ -29,6 +29,8 @@ export interface ResponseData {
   json?: unknown;
   /** Why the body is not JSON, when it is not. */
   jsonError?: string;
+  /** Set when the body was larger than the suite reads (MAX_RESPONSE_BYTES): it was not read, `text` is empty. */
+  oversize?: { bytes: number; limit: number };
 }
 
 export interface Exchange {
@@ -57,6 +59,12 @@ export interface ExchangeRecord {
 }
 
 const RECORDED_BODY_LIMIT = 4096;
+/**
+ * The largest response body the suite reads. Every documented answer is a few
+ * hundred bytes; a bigger one is judged by its size alone, so that a target
+ * sending megabytes can neither exhaust memory nor bloat the reports.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 function clip(text: string): string {
   return text.length > RECORDED_BODY_LIMIT ? `${text.slice(0, RECORDED_BODY_LIMIT)}… (${text.length} characters in all)` : text;
@@ -70,7 +78,12 @@ export function toRecord(x: Exchange, secrets: SecretRegistry): ExchangeRecord {
     requestBody: x.requestBody === undefined ? undefined : clip(x.requestBody),
     status: x.response?.status,
     responseHeaders: x.response?.headers,
-    responseBody: x.response === undefined ? undefined : clip(x.response.text),
+    responseBody:
+      x.response === undefined
+        ? undefined
+        : x.response.oversize
+          ? `(${x.response.oversize.bytes} bytes, not read: over the suite's limit of ${x.response.oversize.limit} bytes)`
+          : clip(x.response.text),
     transportError: x.transportError,
     durationMs: x.durationMs,
   });
@@ -85,6 +98,8 @@ export interface SendOptions {
   path: string;
   baseUrl: string;
   timeoutMs: number;
+  /** Bodies larger than this are not read (default MAX_RESPONSE_BYTES). */
+  maxBodyBytes?: number;
 }
 
 export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchange> {
@@ -131,16 +146,29 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
       timeout: opts.timeoutMs,
       maxRedirects: 0,
     });
-    const text = (await response.body()).toString('utf8');
     const all = response.headers();
     const kept: Record<string, string> = {};
     for (const name of KEPT_RESPONSE_HEADERS) if (all[name] !== undefined) kept[name] = all[name];
-    const received: ResponseData = { status: response.status(), headers: kept, text };
-    try {
-      received.json = text === '' ? undefined : JSON.parse(text);
-      if (text === '') received.jsonError = 'the body is empty';
-    } catch (e) {
-      received.jsonError = (e as Error).message;
+    const limit = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
+    const declared = Number(all['content-length']);
+    let received: ResponseData;
+    if (Number.isFinite(declared) && declared > limit) {
+      // Not even transferred from Playwright's side: judged by its size.
+      received = { status: response.status(), headers: kept, text: '', oversize: { bytes: declared, limit } };
+    } else {
+      const bytes = await response.body();
+      if (bytes.length > limit) {
+        received = { status: response.status(), headers: kept, text: '', oversize: { bytes: bytes.length, limit } };
+      } else {
+        const text = bytes.toString('utf8');
+        received = { status: response.status(), headers: kept, text };
+        try {
+          received.json = text === '' ? undefined : JSON.parse(text);
+          if (text === '') received.jsonError = 'the body is empty';
+        } catch (e) {
+          received.jsonError = (e as Error).message;
+        }
+      }
     }
     exchange.response = received;
     await response.dispose();

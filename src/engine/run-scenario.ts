@@ -58,6 +58,12 @@ class Run {
   }
 
   async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
+    // Every Authorization value sent is a secret as far as reports are concerned.
+    if (plan.auth.kind === 'bearer') this.ctx.secrets.add(plan.auth.secret);
+    if (plan.auth.kind === 'raw') {
+      this.ctx.secrets.add(plan.auth.value);
+      this.ctx.secrets.add(plan.auth.value.replace(/^\S+\s+/, ''));
+    }
     const x = await send(plan, { api: this.ctx.api, baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
     this.exchanges.push(x);
     // Whatever the answer, a secret in it is a secret the suite now holds.

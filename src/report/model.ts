@@ -70,7 +70,10 @@ export function decideVerdict(scenarios: ScenarioReport[], errors: string[]): { 
   const c = countOutcomes(scenarios);
   if (errors.length) return { verdict: 'fail', reason: `the run could not be completed: ${errors[0]}` };
   if (c.failed) return { verdict: 'fail', reason: `${c.failed} scenario${c.failed === 1 ? '' : 's'} failed` + (c.not_arranged ? ` and ${c.not_arranged} could not be arranged` : '') };
-  if (c.not_arranged) return { verdict: 'fail', reason: `${c.not_arranged} scenario${c.not_arranged === 1 ? '' : 's'} could not be arranged through the state endpoint` };
+  if (c.not_arranged) {
+    const first = scenarios.find((s) => s.outcome === 'not_arranged')?.reason;
+    return { verdict: 'fail', reason: `${c.not_arranged} scenario${c.not_arranged === 1 ? '' : 's'} could not be arranged through the state endpoint${first ? ` (first: ${first})` : ''}` };
+  }
   if (c.passed === 0) return { verdict: 'fail', reason: 'no scenario ran to completion, so nothing was verified' };
   const extra = [c.skipped ? `${c.skipped} skipped with reasons` : '', c.inconclusive ? `${c.inconclusive} inconclusive` : ''].filter(Boolean).join(', ');
   return { verdict: 'pass', reason: `all ${c.passed} scenarios that ran passed${extra ? ` (${extra})` : ''}` };

@@ -16,11 +16,14 @@ const MIN_SECRET_LENGTH = 4;
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
   private pattern: RegExp | null = null;
+  /** Called once for every newly held secret (the leak scan copies them to its run file). */
+  onAdd?: (secret: string) => void;
 
   add(secret: unknown): void {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return;
     this.secrets.add(secret);
     this.pattern = null;
+    this.onAdd?.(secret);
   }
 
   has(secret: string): boolean {

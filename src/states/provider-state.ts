@@ -5,6 +5,7 @@
 import { STATE_FIELDS, type StateName } from '../scenarios/regenerate-secret.catalogue.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 import { NotArrangedError, type Availability, type StateAnswer, type StateArranger } from './arranger.ts';
+import { describeFetchError } from '../engine/fetch-error.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -23,7 +24,7 @@ export class ProviderStateArranger implements StateArranger {
     return { ok: true };
   }
 
-  private async post(state: StateName, instance: string, action: 'setup' | 'teardown'): Promise<{ status: number; text: string }> {
+  private async post(state: StateName, instance: string, action: 'setup' | 'teardown'): Promise<{ status: number; text: string; contentType: string }> {
     const res = await fetch(this.stateUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -31,17 +32,15 @@ export class ProviderStateArranger implements StateArranger {
       signal: AbortSignal.timeout(this.timeoutMs),
       redirect: 'manual',
     });
-    return { status: res.status, text: await res.text() };
+    return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
   }
 
   async setup(state: StateName, instance: string): Promise<StateAnswer> {
-    let answer: { status: number; text: string };
+    let answer: { status: number; text: string; contentType: string };
     try {
       answer = await this.post(state, instance, 'setup');
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      const why = err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.message);
-      throw new NotArrangedError(`state "${state}": the state endpoint ${this.stateUrl} did not answer the setup (${why})`);
+      throw new NotArrangedError(`state "${state}": the state endpoint ${this.stateUrl} did not answer the setup (${describeFetchError(e, this.timeoutMs)})`);
     }
     const excerpt = (t: string) => this.secrets.redactText(t.length > 200 ? `${t.slice(0, 200)}…` : t);
     if (answer.status < 200 || answer.status > 299) {
@@ -51,7 +50,8 @@ export class ProviderStateArranger implements StateArranger {
     try {
       body = JSON.parse(answer.text);
     } catch {
-      throw new NotArrangedError(`state "${state}": the state endpoint's answer is not JSON (${excerpt(answer.text) || 'empty body'})`);
+      const type = answer.contentType ? `${answer.contentType.split(';')[0]} ` : '';
+      throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with HTTP ${answer.status} ${type}that is not JSON (${excerpt(answer.text) || 'empty body'})`);
     }
     return validateStateAnswer(state, body, this.secrets);
   }

@@ -10,6 +10,7 @@ import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
 import { NotArrangedError, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
+import { attachSecretSink } from '../leak/known-secrets.ts';
 
 export const RESULT_ATTACHMENT = 'conformance-result';
 export const NOT_ARRANGED = 'not_arranged';
@@ -42,7 +43,10 @@ interface Fixtures {
 export const test = base.extend<Fixtures, { suite: SuiteContext }>({
   suite: [
     async ({}, use) => {
-      await use(createSuiteContext());
+      const context = createSuiteContext();
+      // The post-run leak scan learns every secret this worker holds.
+      attachSecretSink(context.secrets);
+      await use(context);
     },
     { scope: 'worker', box: true },
   ],
@@ -74,7 +78,10 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
         if (e instanceof NotArrangedError) {
           testInfo.annotations.push({ type: NOT_ARRANGED, description: suite.secrets.redactText(e.message) });
           await suite.arranger.teardown(scenario.state, instance);
-          throw new Error(`not arranged: ${suite.secrets.redactText(e.message)}`);
+          const notArranged = new Error(`not arranged: ${suite.secrets.redactText(e.message)}`);
+          // The target's doing, not the suite's: the message is the whole story.
+          notArranged.stack = `Error: ${notArranged.message}`;
+          throw notArranged;
         }
         throw e;
       }

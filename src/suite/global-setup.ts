@@ -8,27 +8,31 @@ import { BUNDLED_MARKER, ConfigError, loadConfig, loadDotenv } from '../config/e
 import { createMock } from '../mock/server.ts';
 import { createArranger, loadSchemas } from './context.ts';
 import { SecretRegistry } from '../report/redact.ts';
+import { registerSecretSource } from '../leak/known-secrets.ts';
+import { checkSpecsAndSchemas } from './preflight.ts';
+import { describeFetchError } from '../engine/fetch-error.ts';
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
   try {
     const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await res.arrayBuffer().catch(() => undefined);
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message);
-    throw new ConfigError(`${name}=${url}: nothing answers there (${why}); check the URL and that the server is running`);
+    throw new ConfigError(`${name}=${url}: nothing answers there (${describeFetchError(e, timeoutMs)}); check the URL and that the server is running`);
   }
 }
 
 export default async function globalSetup(): Promise<(() => Promise<void>) | void> {
   loadDotenv();
   const config = loadConfig();
+  // specs/ readable and valid, schemas/ derived from them: else one clear message.
+  checkSpecsAndSchemas();
   loadSchemas();
   createArranger(config, new SecretRegistry());
 
   if (config.mode === 'bundled' && !config.baseUrl) {
     const mock = createMock();
     const address = await mock.listen(0, '127.0.0.1');
+    registerSecretSource('issued by the bundled mock', () => mock.issuedSecrets());
     process.env.BASE_URL = address.baseUrl;
     process.env.STATE_URL = address.stateUrl;
     process.env[BUNDLED_MARKER] = '1';

@@ -1,0 +1,373 @@
+/**
+ * The leak scan: searches artifacts for known secrets, in the forms a secret
+ * takes when something writes it (as is, JSON-escaped, URL-encoded, base64 at
+ * any byte alignment) and inside the containers reports use (zip archives such
+ * as traces and the Playwright HTML report's embedded data, gzip). Nothing it
+ * returns or prints carries a secret: a hit names the file, the place and a
+ * label ("a secret (issued by the mock, 43 characters, sha256 1a2b3c4d)").
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
+
+export interface KnownSecret {
+  value: string;
+  /** Where the secret comes from, in words ("issued by the mock", "KATAPULT_API_TOKEN from .env"). */
+  source: string;
+}
+
+export type Encoding = 'as is' | 'JSON-escaped' | 'URL-encoded' | 'base64' | 'base64url';
+
+export interface LeakHit {
+  /** File (relative to the scan's base) and, inside containers, the entry: "playwright/index.html › embedded zip › 1a2b.json". */
+  where: string;
+  line: number;
+  column: number;
+  encoding: Encoding;
+  /** Masked description of the secret: never the secret itself. */
+  secret: string;
+}
+
+export interface ScanProblem {
+  where: string;
+  problem: string;
+}
+
+export interface LeakScanResult {
+  /** Distinct secrets searched for (those long enough to be searched). */
+  secretsSearched: number;
+  /** Secrets too short to search for without matching ordinary text. */
+  secretsTooShort: number;
+  /** Search strings derived from the secrets (all encodings and alignments). */
+  needles: number;
+  files: number;
+  /** Files, container entries and texts scanned. */
+  entries: number;
+  bytes: number;
+  hits: LeakHit[];
+  /** Things that could not be scanned in full (the scan then cannot vouch for them). */
+  problems: ScanProblem[];
+}
+
+/** Secrets shorter than this are not searched for: they would match ordinary text. */
+export const MIN_SCANNED_SECRET_LENGTH = 8;
+/** A base64 fragment shorter than this is not searched for (too likely by chance). */
+const MIN_FRAGMENT_LENGTH = 12;
+const KEY_LENGTH = 8;
+/** Limits that keep a hostile or corrupt container from exhausting memory. */
+const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+const MAX_EXPANDED_BYTES = 1024 * 1024 * 1024;
+const MAX_DEPTH = 4;
+
+export const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 8);
+
+/** How a secret is named in messages: source, length and a short hash, never the value. */
+export function describeSecret(secret: KnownSecret): string {
+  return `a secret (${secret.source}, ${secret.value.length} characters, sha256 ${fingerprint(secret.value)})`;
+}
+
+interface Needle {
+  /** latin1 view of the bytes to find. */
+  text: string;
+  secret: number;
+  encoding: Encoding;
+}
+
+/** The base64 text that encodes `bytes` wherever they sit, for each of the three byte alignments. */
+function base64Fragments(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    // Only the 4-character groups made entirely of the secret's bytes are stable.
+    const first = Math.ceil(shift / 3);
+    const last = Math.floor((shift + bytes.length) / 3);
+    const fragment = encoded.slice(first * 4, last * 4);
+    if (fragment.length >= MIN_FRAGMENT_LENGTH) out.push(fragment);
+  }
+  return out;
+}
+
+/**
+ * Finds known secrets in text. Built once per set of secrets; `find` is linear
+ * in the text (a hash lookup per position), whatever the number of secrets.
+ */
+export class SecretMatcher {
+  readonly secrets: KnownSecret[];
+  readonly tooShort: number;
+  private readonly byKey = new Map<string, Needle[]>();
+  private readonly firstPairs = new Set<number>();
+  readonly needleCount: number;
+
+  constructor(secrets: Iterable<KnownSecret>) {
+    const seen = new Map<string, KnownSecret>();
+    let tooShort = 0;
+    for (const s of secrets) {
+      if (typeof s.value !== 'string') continue;
+      if (s.value.length < MIN_SCANNED_SECRET_LENGTH) {
+        if (s.value.length > 0) tooShort++;
+        continue;
+      }
+      if (!seen.has(s.value)) seen.set(s.value, s);
+    }
+    this.secrets = [...seen.values()];
+    this.tooShort = tooShort;
+    let count = 0;
+    const add = (text: string, secret: number, encoding: Encoding) => {
+      const key = text.slice(0, KEY_LENGTH);
+      const list = this.byKey.get(key) ?? [];
+      if (list.some((n) => n.text === text)) return;
+      list.push({ text, secret, encoding });
+      this.byKey.set(key, list);
+      this.firstPairs.add((text.charCodeAt(0) << 8) | text.charCodeAt(1));
+      count++;
+    };
+    this.secrets.forEach((s, i) => {
+      const bytes = Buffer.from(s.value, 'utf8');
+      const latin1 = (str: string) => Buffer.from(str, 'utf8').toString('latin1');
+      add(bytes.toString('latin1'), i, 'as is');
+      const json = JSON.stringify(s.value).slice(1, -1);
+      if (json !== s.value) add(latin1(json), i, 'JSON-escaped');
+      const url = encodeURIComponent(s.value);
+      if (url !== s.value) add(url, i, 'URL-encoded');
+      for (const f of base64Fragments(bytes)) {
+        add(f, i, 'base64');
+        const urlSafe = f.replace(/\+/g, '-').replace(/\//g, '_');
+        if (urlSafe !== f) add(urlSafe, i, 'base64url');
+      }
+    });
+    this.needleCount = count;
+  }
+
+  get size(): number {
+    return this.secrets.length;
+  }
+
+  describe(index: number): string {
+    return describeSecret(this.secrets[index]);
+  }
+
+  /** Every occurrence: offset in the latin1 text, length, which secret, which encoding. */
+  find(text: string): { offset: number; length: number; secret: number; encoding: Encoding }[] {
+    const out: { offset: number; length: number; secret: number; encoding: Encoding }[] = [];
+    if (this.byKey.size === 0) return out;
+    const end = text.length - KEY_LENGTH;
+    for (let i = 0; i <= end; i++) {
+      if (!this.firstPairs.has((text.charCodeAt(i) << 8) | text.charCodeAt(i + 1))) continue;
+      const list = this.byKey.get(text.substr(i, KEY_LENGTH));
+      if (list === undefined) continue;
+      for (const n of list) if (text.startsWith(n.text, i)) out.push({ offset: i, length: n.text.length, secret: n.secret, encoding: n.encoding });
+    }
+    return out;
+  }
+
+  /** The text with every occurrence (any encoding) replaced by `mask`; and what was found. */
+  mask(text: string, mask: string): { text: string; found: { secret: number; encoding: Encoding }[] } {
+    const latin1 = Buffer.from(text, 'utf8').toString('latin1');
+    const hits = this.find(latin1);
+    if (hits.length === 0) return { text, found: [] };
+    hits.sort((a, b) => a.offset - b.offset || b.length - a.length);
+    let out = '';
+    let at = 0;
+    for (const h of hits) {
+      if (h.offset < at) continue;
+      out += latin1.slice(at, h.offset) + mask;
+      at = h.offset + h.length;
+    }
+    out += latin1.slice(at);
+    return { text: Buffer.from(out, 'latin1').toString('utf8'), found: hits.map((h) => ({ secret: h.secret, encoding: h.encoding })) };
+  }
+}
+
+// ------------------------------------------------------------ containers
+
+interface ZipEntry {
+  name: string;
+  data?: Buffer;
+  problem?: string;
+}
+
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+
+/** A minimal zip reader (stored and deflated entries), enough for traces and Playwright's report. */
+export function readZip(buf: Buffer): ZipEntry[] {
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
+    if (buf.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('no zip end-of-central-directory record');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL) throw new Error('corrupt zip central directory');
+    const method = buf.readUInt16LE(p + 10);
+    const compressed = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
+    const nameLength = buf.readUInt16LE(p + 28);
+    const extraLength = buf.readUInt16LE(p + 30);
+    const commentLength = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLength);
+    p += 46 + nameLength + extraLength + commentLength;
+    if (name.endsWith('/')) continue;
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL) {
+      entries.push({ name, problem: 'corrupt local header' });
+      continue;
+    }
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(start, start + compressed);
+    if (size > MAX_ENTRY_BYTES) {
+      entries.push({ name, problem: `too large to scan (${size} bytes)` });
+    } else if (method === 0) {
+      entries.push({ name, data: raw });
+    } else if (method === 8) {
+      try {
+        entries.push({ name, data: inflateRawSync(raw, { maxOutputLength: MAX_ENTRY_BYTES }) });
+      } catch (e) {
+        entries.push({ name, problem: `cannot be inflated (${(e as Error).message})` });
+      }
+    } else {
+      entries.push({ name, problem: `compression method ${method} is not supported` });
+    }
+  }
+  return entries;
+}
+
+const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === LOCAL;
+const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+const DATA_URL = /data:application\/(?:zip|gzip|x-gzip|octet-stream);base64,([A-Za-z0-9+/=\s]{16,})/g;
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
+  return { line, column: offset - last };
+}
+
+export interface ScanInput {
+  /** Files or directories (walked recursively; symbolic links are not followed). */
+  paths?: string[];
+  /** Texts that are not files (a run's stdout and stderr). */
+  texts?: { label: string; text: string }[];
+  /** Base for the file names in hits; default the current directory. */
+  base?: string;
+}
+
+/** Scans files, directories and texts for the secrets of `matcher`. */
+export function scanForSecrets(matcher: SecretMatcher, input: ScanInput): LeakScanResult {
+  const result: LeakScanResult = {
+    secretsSearched: matcher.size,
+    secretsTooShort: matcher.tooShort,
+    needles: matcher.needleCount,
+    files: 0,
+    entries: 0,
+    bytes: 0,
+    hits: [],
+    problems: [],
+  };
+  const base = input.base ?? process.cwd();
+  let expanded = 0;
+
+  const scanBuffer = (buf: Buffer, where: string, depth: number) => {
+    result.entries++;
+    result.bytes += buf.length;
+    const text = buf.toString('latin1');
+    for (const h of matcher.find(text)) {
+      const { line, column } = lineAndColumn(text, h.offset);
+      result.hits.push({ where, line, column, encoding: h.encoding, secret: matcher.describe(h.secret) });
+    }
+    if (depth >= MAX_DEPTH) return;
+    const inner = (data: Buffer, label: string) => {
+      expanded += data.length;
+      if (expanded > MAX_EXPANDED_BYTES) {
+        result.problems.push({ where: label, problem: 'not scanned: the containers expand to more than the scan allows' });
+        return;
+      }
+      scanBuffer(data, label, depth + 1);
+    };
+    const openZip = (data: Buffer, label: string) => {
+      try {
+        for (const e of readZip(data)) {
+          if (e.data) inner(e.data, `${label} › ${e.name}`);
+          else result.problems.push({ where: `${label} › ${e.name}`, problem: e.problem ?? 'unreadable' });
+        }
+      } catch (e) {
+        result.problems.push({ where: label, problem: `looks like a zip archive but cannot be read (${(e as Error).message})` });
+      }
+    };
+    if (isZip(buf)) openZip(buf, where);
+    else if (isGzip(buf)) {
+      try {
+        inner(gunzipSync(buf, { maxOutputLength: MAX_ENTRY_BYTES }), `${where} › gunzipped`);
+      } catch (e) {
+        result.problems.push({ where, problem: `looks gzipped but cannot be decompressed (${(e as Error).message})` });
+      }
+    }
+    // Archives embedded as data: URLs (the Playwright HTML report keeps its data so).
+    if (text.includes(';base64,')) {
+      for (const m of text.matchAll(DATA_URL)) {
+        const data = Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+        const { line } = lineAndColumn(text, m.index ?? 0);
+        const label = `${where} › embedded data at line ${line}`;
+        if (isZip(data)) openZip(data, label);
+        else if (isGzip(data)) {
+          try {
+            inner(gunzipSync(data, { maxOutputLength: MAX_ENTRY_BYTES }), `${label} › gunzipped`);
+          } catch (e) {
+            result.problems.push({ where: label, problem: `cannot be decompressed (${(e as Error).message})` });
+          }
+        } else inner(data, label);
+      }
+    }
+  };
+
+  const walk = (p: string) => {
+    const rel = path.relative(base, p) || p;
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      result.problems.push({ where: rel, problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      return;
+    }
+    if (st.isSymbolicLink()) return;
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(p).sort()) walk(path.join(p, entry));
+      return;
+    }
+    if (!st.isFile()) return;
+    if (st.size > MAX_ENTRY_BYTES) {
+      result.problems.push({ where: rel, problem: `too large to scan (${st.size} bytes)` });
+      return;
+    }
+    try {
+      const buf = readFileSync(p);
+      result.files++;
+      scanBuffer(buf, rel, 0);
+    } catch (e) {
+      result.problems.push({ where: rel, problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+    }
+  };
+
+  for (const p of input.paths ?? []) walk(path.resolve(base, p));
+  for (const t of input.texts ?? []) scanBuffer(Buffer.from(t.text, 'utf8'), t.label, 0);
+  return result;
+}
+
+/** One line per hit and per problem, for people; carries no secret. */
+export function formatScan(result: LeakScanResult): string[] {
+  return [
+    ...result.hits.map((h) => `${h.where}:${h.line}:${h.column}: ${h.secret}${h.encoding === 'as is' ? '' : `, ${h.encoding}`}`),
+    ...result.problems.map((p) => `${p.where}: ${p.problem}`),
+  ];
+}
