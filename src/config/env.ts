@@ -34,6 +34,10 @@ export interface SuiteConfig {
   requestTimeoutMs: number;
   /** Opt-in for the bounded rate-limit burst against a live deployment. */
   liveRateLimitBurst: boolean;
+  /** Most requests the opt-in burst may send before giving up (LIVE_RATE_LIMIT_BURST_MAX). */
+  liveRateLimitBurstMax: number;
+  /** Pacing of the suite's own requests to a live target, per process (LIVE_REQUESTS_PER_SECOND). */
+  liveRequestsPerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +103,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     throw new ConfigError(`REQUEST_TIMEOUT_MS="${timeoutRaw}" must be a positive whole number of milliseconds`);
   }
 
+  const burstMaxRaw = get('LIVE_RATE_LIMIT_BURST_MAX') ?? '1000';
+  const liveRateLimitBurstMax = Number(burstMaxRaw);
+  if (!Number.isInteger(liveRateLimitBurstMax) || liveRateLimitBurstMax <= 0) {
+    throw new ConfigError(`LIVE_RATE_LIMIT_BURST_MAX="${burstMaxRaw}" must be a positive whole number of requests`);
+  }
+  const paceRaw = get('LIVE_REQUESTS_PER_SECOND') ?? '2';
+  const liveRequestsPerSecond = Number(paceRaw);
+  if (!Number.isFinite(liveRequestsPerSecond) || liveRequestsPerSecond <= 0) {
+    throw new ConfigError(`LIVE_REQUESTS_PER_SECOND="${paceRaw}" must be a positive number of requests per second (decimals allowed, e.g. 0.5)`);
+  }
+
   const token = get('KATAPULT_API_TOKEN');
   const organization = get('KATAPULT_ORGANIZATION');
   if (Boolean(token) !== Boolean(organization)) {
@@ -135,5 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     envelope: envelopeRaw,
     requestTimeoutMs,
     liveRateLimitBurst: parseBoolean('LIVE_RATE_LIMIT_BURST', get('LIVE_RATE_LIMIT_BURST')),
+    liveRateLimitBurstMax,
+    liveRequestsPerSecond,
   };
 }

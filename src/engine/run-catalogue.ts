@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from '@playwright/test';
 import { catalogue as defaultCatalogue, type Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
-import { NotArrangedError, type StateArranger } from '../states/arranger.ts';
+import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError, type StateArranger } from '../states/arranger.ts';
 import { runScenario, type EngineContext, type ScenarioResult } from './run-scenario.ts';
 
 export interface InProcessTarget extends Omit<EngineContext, 'api'> {
@@ -42,6 +42,8 @@ async function runOne(scenario: Scenario, target: InProcessTarget, ctx: EngineCo
     return await runScenario(scenario, state, ctx);
   } catch (e) {
     if (e instanceof NotArrangedError) return { ...empty, outcome: 'not_arranged', reason: target.secrets.redactText(e.message) };
+    if (e instanceof StateSkippedError) return { ...empty, outcome: 'skipped', reason: target.secrets.redactText(e.message) };
+    if (e instanceof ArrangementInconclusiveError) return { ...empty, outcome: 'inconclusive', reason: target.secrets.redactText(e.message) };
     throw e;
   } finally {
     await target.arranger.teardown(scenario.state, instance);

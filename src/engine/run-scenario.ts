@@ -40,6 +40,21 @@ export interface EngineContext {
   requestTimeoutMs: number;
   schemas: SchemaJudge;
   secrets: SecretRegistry;
+  /** Awaited before every request (live mode paces the suite's own traffic). */
+  pace?: () => Promise<void>;
+  /** Asked before every request; a reason refuses it (live mode protects the configured token). */
+  guard?: RequestGuard;
+}
+
+/** A safety rule on the requests the engine is about to send: a reason to refuse one, or undefined. */
+export type RequestGuard = (request: { auth: Auth; body: RequestBody }) => string | undefined;
+
+/** A request refused by the safety guard: nothing was sent, and the scenario stops with this message. */
+export class SafetyGuardError extends Error {
+  constructor(reason: string) {
+    super(`refused by the suite's safety guard, nothing was sent: ${reason}`);
+    this.name = 'SafetyGuardError';
+  }
 }
 
 class Run {
@@ -64,6 +79,9 @@ class Run {
       this.ctx.secrets.add(plan.auth.value);
       this.ctx.secrets.add(plan.auth.value.replace(/^\S+\s+/, ''));
     }
+    const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body });
+    if (refusal !== undefined) throw new SafetyGuardError(this.ctx.secrets.redactText(refusal));
+    if (this.ctx.pace) await this.ctx.pace();
     const x = await send(plan, { api: this.ctx.api, baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
     this.exchanges.push(x);
     // Whatever the answer, a secret in it is a secret the suite now holds.

@@ -16,6 +16,7 @@ import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
 import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT } from '../suite/fixtures.ts';
 import { loadSchemas } from '../suite/context.ts';
+import { RUN_ID_VARIABLE, runPrefix } from '../states/live.ts';
 
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
@@ -144,7 +145,7 @@ export default class ConformanceReporter implements Reporter {
         mode: config.mode,
         modeLabel: { bundled: 'bundled reference mock', state: 'vendor mock with provider states', live: 'live deployment', 'base-only': 'BASE_URL only (no states)' }[config.mode],
         stateArrangement:
-          config.mode === 'base-only' ? 'none: only scenarios that need no state run' : config.mode === 'live' ? `throwaway tokens through the API (organization ${config.live!.organization})` : `provider-state endpoint ${config.stateUrl}`,
+          config.mode === 'base-only' ? 'none: only scenarios that need no state run' : config.mode === 'live' ? `throwaway tokens named ${runPrefix(process.env[RUN_ID_VARIABLE] ?? '<run id>')}… created and deleted through the API (organization ${config.live!.organization})` : `provider-state endpoint ${config.stateUrl}`,
         envelope: config.envelope,
       };
     } catch {

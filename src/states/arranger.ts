@@ -25,6 +25,8 @@ export interface StateArranger {
   setup(state: StateName, instance: string): Promise<StateAnswer>;
   /** Removes what that setup created. Never throws: a failed teardown is reported, not fatal. */
   teardown(state: StateName, instance: string): Promise<string | undefined>;
+  /** Removes whatever this arranger created and still holds (end of a worker). Never throws. */
+  close?(): Promise<void>;
 }
 
 /** The state could not be arranged: reported apart from conformance failures. */
@@ -32,6 +34,26 @@ export class NotArrangedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotArrangedError';
+  }
+}
+
+/**
+ * The target turned out not to be able to arrange this state (found out only
+ * by trying, e.g. a live deployment that refuses a short expiry): the
+ * scenario is skipped with this reason, never passed.
+ */
+export class StateSkippedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateSkippedError';
+  }
+}
+
+/** The environment spoiled the arrangement (a shared rate limit met): the scenario is inconclusive. */
+export class ArrangementInconclusiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArrangementInconclusiveError';
   }
 }
 

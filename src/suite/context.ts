@@ -7,6 +7,8 @@ import { SecretRegistry } from '../report/redact.ts';
 import { loadSchemaSet, ResponseValidator } from '../schema/validator.ts';
 import { NoStateArranger, type StateArranger } from '../states/arranger.ts';
 import { ProviderStateArranger } from '../states/provider-state.ts';
+import { createLiveArranger, LiveArranger } from '../states/live.ts';
+import type { RequestGuard } from '../engine/run-scenario.ts';
 import { OPERATION_ID } from '../scenarios/regenerate-secret.catalogue.ts';
 
 export interface SuiteContext {
@@ -14,9 +16,13 @@ export interface SuiteContext {
   schemas: ResponseValidator;
   arranger: StateArranger;
   secrets: SecretRegistry;
+  /** Live mode: paces every request of the suite to the deployment. */
+  pace?: () => Promise<void>;
+  /** Live mode: refuses any request that could regenerate a token this run did not create. */
+  guard?: RequestGuard;
 }
 
-export function createArranger(config: SuiteConfig, secrets: SecretRegistry): StateArranger {
+export function createArranger(config: SuiteConfig, secrets: SecretRegistry, env: NodeJS.ProcessEnv = process.env): StateArranger {
   switch (config.mode) {
     case 'bundled':
     case 'state':
@@ -24,7 +30,8 @@ export function createArranger(config: SuiteConfig, secrets: SecretRegistry): St
     case 'base-only':
       return new NoStateArranger();
     case 'live':
-      throw new ConfigError('live mode (KATAPULT_API_TOKEN, KATAPULT_ORGANIZATION) is not available in this version of the suite; unset them to run against BASE_URL alone');
+      // No network here: the global setup checks the credentials once per run.
+      return createLiveArranger({ ...config, baseUrl: config.baseUrl!, live: config.live! }, secrets, env);
   }
 }
 
@@ -46,10 +53,12 @@ export function createSuiteContext(env: NodeJS.ProcessEnv = process.env): SuiteC
   if (!config.baseUrl) throw new ConfigError('BASE_URL is not set and the bundled mock was not started (run the suite through playwright test, whose global setup starts it)');
   const secrets = new SecretRegistry();
   secrets.add(config.live?.token);
+  const arranger = createArranger(config, secrets, env);
   return {
     config: config as SuiteConfig & { baseUrl: string },
     schemas: loadSchemas(),
-    arranger: createArranger(config, secrets),
+    arranger,
     secrets,
+    ...(arranger instanceof LiveArranger ? { pace: arranger.pace, guard: arranger.guard } : {}),
   };
 }

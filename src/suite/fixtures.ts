@@ -8,7 +8,7 @@ import { test as base, expect as baseExpect, type APIRequestContext } from '@pla
 import type { Finding } from '../model/finding.ts';
 import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
-import { NotArrangedError, type StateAnswer } from '../states/arranger.ts';
+import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
 import { attachSecretSink } from '../leak/known-secrets.ts';
 
@@ -47,6 +47,8 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
       // The post-run leak scan learns every secret this worker holds.
       attachSecretSink(context.secrets);
       await use(context);
+      // Live mode: whatever this worker still holds is deleted as it ends.
+      await context.arranger.close?.();
     },
     { scope: 'worker', box: true },
   ],
@@ -75,6 +77,13 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
       try {
         answer = await suite.arranger.setup(scenario.state, instance);
       } catch (e) {
+        if (e instanceof StateSkippedError || e instanceof ArrangementInconclusiveError) {
+          await suite.arranger.teardown(scenario.state, instance);
+          const reason = suite.secrets.redactText(e.message);
+          if (e instanceof ArrangementInconclusiveError) testInfo.annotations.push({ type: INCONCLUSIVE, description: reason });
+          testInfo.skip(true, e instanceof ArrangementInconclusiveError ? `inconclusive: ${reason}` : reason);
+          return;
+        }
         if (e instanceof NotArrangedError) {
           testInfo.annotations.push({ type: NOT_ARRANGED, description: suite.secrets.redactText(e.message) });
           await suite.arranger.teardown(scenario.state, instance);
@@ -107,6 +116,8 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
           requestTimeoutMs: suite.config.requestTimeoutMs,
           schemas: suite.schemas,
           secrets: suite.secrets,
+          pace: suite.pace,
+          guard: suite.guard,
         });
         await testInfo.attach(RESULT_ATTACHMENT, { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
         if (result.outcome === 'inconclusive') {

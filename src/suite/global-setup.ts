@@ -11,6 +11,7 @@ import { SecretRegistry } from '../report/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
 import { checkSpecsAndSchemas } from './preflight.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
+import { prepareLiveRun } from '../states/live.ts';
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
   try {
@@ -43,4 +44,7 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   const probeTimeout = Math.min(config.requestTimeoutMs, 10_000);
   await probe('BASE_URL', config.baseUrl!, probeTimeout);
   if (config.stateUrl) await probe('STATE_URL', config.stateUrl, probeTimeout);
+  // Live mode: name the run and check the credentials; the returned teardown
+  // deletes this run's leftover throwaway tokens (Playwright runs it after Ctrl-C too).
+  if (config.mode === 'live') return prepareLiveRun({ ...config, baseUrl: config.baseUrl!, live: config.live! }, new SecretRegistry());
 }
