@@ -265,6 +265,8 @@ export interface LiveArrangerOptions {
   expiryMaxWaitMs?: number;
   /** Every throwaway token expires by itself after this many seconds (default 3600). */
   throwawayTtlSeconds?: number;
+  /** Retries of a management call met with 429 or no answer (default 3). */
+  retries?: number;
 }
 
 /** Why live mode cannot arrange a state: the reason a skipped scenario carries. */
@@ -311,7 +313,7 @@ export class LiveArranger implements StateArranger {
   private readonly byInstance = new Map<string, string[]>();
 
   constructor(private readonly o: LiveArrangerOptions) {
-    this.api = new LiveApi({ baseUrl: o.baseUrl, credentials: o.credentials, timeoutMs: o.timeoutMs, secrets: o.secrets, pacer: o.pacer });
+    this.api = new LiveApi({ baseUrl: o.baseUrl, credentials: o.credentials, timeoutMs: o.timeoutMs, secrets: o.secrets, pacer: o.pacer, retries: o.retries });
     this.prefix = runPrefix(o.runId);
     this.description = `throwaway tokens named ${this.prefix}… created and deleted through the API (${this.api.organizationLabel})`;
     o.secrets.add(o.credentials.token);
