@@ -2,11 +2,21 @@
  * Runs the real conformance suite (`npx playwright test`) in a child process
  * with the given environment and a temporary reports folder.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/config/env.ts';
+
+/** Live-mode variables: never inherited either. */
+const LIVE_VARS = ['LIVE_RATE_LIMIT_BURST_MAX', 'LIVE_REQUESTS_PER_SECOND', 'CONFORMANCE_RUN_ID'];
+
+/**
+ * Each hook gets every `playwright test` process this module spawns, as it
+ * starts (the live-mode tests interrupt a run with SIGINT). Add and remove
+ * around one run.
+ */
+export const onSuiteSpawn = new Set<(child: ChildProcess) => void>();
 
 export interface SuiteRun {
   code: number | null;
@@ -22,11 +32,12 @@ const SUITE_VARS = ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORG
 export function runSuite(env: Record<string, string>, timeoutMs = 120_000): Promise<SuiteRun> {
   const reportsDir = mkdtempSync(path.join(tmpdir(), 'conformance-run-'));
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const v of SUITE_VARS) delete childEnv[v];
+  for (const v of [...SUITE_VARS, ...LIVE_VARS]) delete childEnv[v];
   // An empty .env path keeps a developer's own .env out of the test.
   Object.assign(childEnv, { DOTENV_CONFIG_PATH: path.join(reportsDir, 'no.env'), REPORTS_DIR: reportsDir, FORCE_COLOR: '0', CI: '' }, env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'), 'test'], { cwd: REPO_ROOT, env: childEnv });
+    for (const hook of onSuiteSpawn) hook(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
