@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
 import { onSuiteSpawn, runSuite, type SuiteRun } from '../support/run-suite.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
@@ -147,6 +148,61 @@ test('an interrupted live run (SIGINT while throwaway tokens exist) leaves none 
     assert.match(run.output, /interrupted/i);
     const report = run.json();
     assert.ok(report.scenarios.filter((s: any) => s.outcome === 'passed').length < catalogue.length - 5, 'the run did stop early');
+    await assertLeftClean(live, before, run);
+  } finally {
+    onSuiteSpawn.delete(hook);
+    await live.close();
+  }
+});
+
+/** Playwright's worker processes under the runner (Linux /proc). */
+function workersOf(runnerPid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
+      if (ppid === String(runnerPid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('workerProcessEntry')) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+test('workers killed mid-scenario (no teardown runs): the end-of-run sweep deletes their tokens by the run\'s name prefix', { skip: existsSync('/proc/self/stat') ? false : 'needs Linux /proc to find the worker processes' }, async () => {
+  let child: ChildProcess | undefined;
+  let killed = 0;
+  let armed = true;
+  let names: string[] = [];
+  let live: LiveTarget | undefined;
+  live = await startLiveTarget({
+    onResponse: (e) => {
+      if (armed && e.method === 'POST' && e.path.endsWith('/organizations/organization/api_tokens') && e.status === 200) {
+        armed = false;
+        // Snapshot the names, then kill every worker as a crash would: their teardown and close() never run.
+        void live!.listTokens().then((t) => {
+          names = t.map((x) => x.name);
+          for (const pid of workersOf(child!.pid!)) {
+            process.kill(pid, 'SIGKILL');
+            killed++;
+          }
+        });
+      }
+    },
+  });
+  const hook = (c: ChildProcess) => (child = c);
+  onSuiteSpawn.add(hook);
+  try {
+    const before = await live.listTokens();
+    const run = await runSuite({ ...live.env, LIVE_REQUESTS_PER_SECOND: '20', ERROR_ENVELOPE: 'wrapped' });
+    assert.ok(killed >= 1, `no worker was killed:\n${run.output}`);
+    assert.notEqual(run.code, 0, run.output);
+    const runId = /named conformance-suite-(\d{8}T\d{6}-[0-9a-f]{6})-…/.exec(run.output)![1]!;
+    const throwaways = names.filter((n) => n.startsWith('conformance-suite-'));
+    assert.ok(throwaways.length >= 1, 'a throwaway token existed when the workers died');
+    for (const n of throwaways) assert.ok(n.startsWith(`conformance-suite-${runId}-`), `${n} is not named with the run id ${runId}`);
+    assert.match(run.output, /Live mode: deleted [1-9]\d* leftover throwaway token\(s\) of this run/);
     await assertLeftClean(live, before, run);
   } finally {
     onSuiteSpawn.delete(hook);

@@ -222,6 +222,23 @@ describe('the opt-in rate-limit burst', () => {
   });
 });
 
+test('a 429 met outside the rate-limit scenario is inconclusive in live mode, not a conformance failure', async () => {
+  const live = await startLiveTarget({ live: { tokenRateLimit: 1 } });
+  try {
+    const { target, arranger } = live.arranger();
+    const [result] = await runCatalogue(target, [scenarioById('200-second-regeneration')]);
+    assert.equal(result!.outcome, 'inconclusive', JSON.stringify(result));
+    assert.match(result!.reason!, /"second regeneration" met 429 rate_limit_reached outside the rate-limit scenario/);
+    // The same answer against a mock with provider states would be a failure: only live mode treats it as the environment's.
+    const [strict] = await runCatalogue({ ...target, mode: 'state' }, [scenarioById('200-second-regeneration')]);
+    assert.equal(strict!.outcome, 'failed');
+    await arranger.close();
+    assert.equal((await live.listTokens()).length, 1);
+  } finally {
+    await live.close();
+  }
+});
+
 describe('the whole catalogue in process against the live personality', () => {
   test('wrapped: the arrangeable scenarios pass, the others are skipped with reasons, and the token list is the same after', async () => {
     const live = await startLiveTarget();
