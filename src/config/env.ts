@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
+import { maskUrlPasswords } from '../report/redact.ts';
 
 export type ErrorEnvelope = 'flat' | 'wrapped';
 
@@ -42,6 +43,8 @@ export interface SuiteConfig {
 
 export class ConfigError extends Error {
   constructor(message: string) {
+    // A URL in the message may carry a password (BASE_URL=https://user:pw@host): masked before anything prints it.
+    message = maskUrlPasswords(message);
     super(message);
     this.name = 'ConfigError';
     // The message is the whole story: no stack trace for a configuration mistake.

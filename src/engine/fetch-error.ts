@@ -19,6 +19,8 @@ export function describeFetchError(e: unknown, timeoutMs: number): string {
     case 'UND_ERR_BODY_TIMEOUT':
       return `no answer within ${timeoutMs} ms`;
     default:
+      // fetch() refuses the ports browsers block (9, 25, 6000, ...) without trying.
+      if (err?.cause?.message === 'bad port') return 'fetch() refuses to connect to that port (a port browsers block, such as 9 or 6000); use another one';
       return code ?? err?.cause?.message ?? err?.message ?? String(e);
   }
 }

@@ -34,12 +34,12 @@ interface Options {
   dirs?: string[];
   /** Where to write the scan's own summary (masked); default <first dir>/leak-scan.json. */
   outputFile?: string;
+  /** The streams to guard; default the process's stdout and stderr (the project's tests pass their own). */
+  streams?: { stream: { write: (...args: any[]) => boolean }; label: string }[];
 }
 
 /** How much of the run's output is kept for the final scan. */
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
-
-type Write = NodeJS.WriteStream['write'];
 
 export default class LeakScanReporter implements Reporter {
   private readonly dirs: string[];
@@ -54,6 +54,8 @@ export default class LeakScanReporter implements Reporter {
   private readonly stdioHits: string[] = [];
   private readonly restore: (() => void)[] = [];
   private done = false;
+  /** Where the summary is printed. */
+  private readonly out: { write: (text: string) => unknown };
 
   constructor(options: Options = {}) {
     this.dirs = (options.dirs ?? ['reports']).map((d) => path.resolve(REPO_ROOT, d));
@@ -61,10 +63,14 @@ export default class LeakScanReporter implements Reporter {
     this.secretsFile = createRunSecretsFile();
     process.env[SECRETS_FILE_ENV] = this.secretsFile;
     process.once('exit', () => removeRunSecretsFile(this.secretsFile));
+    this.out = options.streams?.[0]?.stream ?? process.stdout;
     this.known = configuredSecrets();
     this.matcher = new SecretMatcher(this.known);
-    this.guard(process.stdout, 'stdout');
-    this.guard(process.stderr, 'stderr');
+    for (const { stream, label } of options.streams ?? [
+      { stream: process.stdout, label: 'stdout' },
+      { stream: process.stderr, label: 'stderr' },
+    ])
+      this.guard(stream, label);
   }
 
   printsToStdio(): boolean {
@@ -84,10 +90,10 @@ export default class LeakScanReporter implements Reporter {
   }
 
   /** Masks known secrets in everything written to the stream, and keeps a copy for the final scan. */
-  private guard(stream: NodeJS.WriteStream, label: string): void {
+  private guard(stream: { write: (...args: any[]) => boolean }, label: string): void {
     const original = stream.write;
     const self = this;
-    const guarded = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    const guarded = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
       try {
         const encoding = typeof rest[0] === 'string' ? rest[0] : undefined;
         const text =
@@ -108,9 +114,9 @@ export default class LeakScanReporter implements Reporter {
       }
       return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
     };
-    stream.write = guarded as Write;
+    stream.write = guarded;
     this.restore.push(() => {
-      if (stream.write === (guarded as Write)) stream.write = original;
+      if (stream.write === guarded) stream.write = original;
     });
   }
 
@@ -138,11 +144,11 @@ export default class LeakScanReporter implements Reporter {
     this.writeSummary(result, failed, bySource);
     const where = `${result.files} files (${result.entries} files, archive entries and texts, ${(result.bytes / 1024 / 1024).toFixed(1)} MB) under ${this.dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')} and the run's output`;
     if (!failed) {
-      process.stdout.write(`Leak scan: PASS — none of the ${matcher.size} known secrets of this run (configured tokens, state and response secrets, secrets the bundled mock issued, Authorization values) appears in ${where}.\n`);
+      this.out.write(`Leak scan: PASS — none of the ${matcher.size} known secrets of this run (configured tokens, state and response secrets, secrets the bundled mock issued, Authorization values) appears in ${where}.\n`);
       return undefined;
     }
     const found = result.hits.length + this.stdioHits.length;
-    process.stdout.write(
+    this.out.write(
       `Leak scan: FAIL — ${found ? `a known secret was found in ${found} place${found === 1 ? '' : 's'}` : 'the artifacts could not all be scanned'} (masked here); do not publish these artifacts:\n` +
         lines.map((l) => `  ${l}\n`).join(''),
     );

@@ -11,6 +11,7 @@ import { catalogue, OPERATION_ID, OPERATION_PATH } from '../scenarios/regenerate
 import type { ScenarioResult } from '../engine/run-scenario.ts';
 import { loadConfig, REPO_ROOT } from '../config/env.ts';
 import { SecretRegistry } from './redact.ts';
+import { configuredSecrets } from '../leak/known-secrets.ts';
 import { countOutcomes, decideVerdict, type MatrixRow, type RunModel, type ScenarioReport } from './model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
@@ -42,6 +43,8 @@ export default class ConformanceReporter implements Reporter {
 
   onBegin(_config: FullConfig, _suite: Suite): void {
     this.secrets.add(process.env.KATAPULT_API_TOKEN);
+    // Credentials of the .env file too: a run-level error may quote one (a URL with a password).
+    for (const s of configuredSecrets()) this.secrets.add(s.value);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {

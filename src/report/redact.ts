@@ -10,6 +10,14 @@ const CREDENTIAL_KEYS = new Set(['authorization', 'secret', 'bearer', 'x-capabil
 
 const CREDENTIAL_JSON_FIELD = /("(?:secret|bearer|authorization)"\s*:\s*")(?:[^"\\]|\\.)+"/gi;
 
+/** The password of a URL's user information: http://user:PASSWORD@host/. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/gi;
+
+/** Masks the password in any URL of the text (used also where no registry exists yet, as in configuration errors). */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, (_m, prefix: string) => `${prefix}${MASK}@`);
+}
+
 /** Secrets shorter than this are not searched for: they would mask ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -41,7 +49,7 @@ export class SecretRegistry {
   }
 
   redactText(text: string): string {
-    let out = text.replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, scheme: string) => `${scheme} ${MASK}`);
+    let out = maskUrlPasswords(text).replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, scheme: string) => `${scheme} ${MASK}`);
     // Credential fields inside JSON text (a response body kept as text), even
     // when the value was never registered.
     out = out.replace(CREDENTIAL_JSON_FIELD, (_m, prefix: string) => `${prefix}${MASK}"`);

@@ -1,0 +1,153 @@
+/**
+ * A target that misbehaves on the wire (through the fault proxy): it stalls
+ * past REQUEST_TIMEOUT_MS, answers HTML, sends 50 MB, resets the connection
+ * or redirects. The run completes, each affected scenario fails with a
+ * message that says what happened, the others are unaffected, and the
+ * reports are written. In process (the engine and arrangers, without
+ * Playwright's runner) and as the real `playwright test` run.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { request } from '@playwright/test';
+import { createFaultProxy, parseFaultRule, type FaultProxy } from '../../src/fault-proxy/proxy.ts';
+import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
+import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { send } from '../../src/engine/exchange.ts';
+import { checkResponse } from '../../src/checks/response.ts';
+import { SecretRegistry } from '../../src/report/redact.ts';
+import { ProviderStateArranger } from '../../src/states/provider-state.ts';
+import { loadSchemas } from '../../src/suite/context.ts';
+import { catalogue, OPERATION_ID } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
+import { runTargetFaults, TARGET_FAULTS } from '../support/reliability/suite-runs.ts';
+
+const schemas = loadSchemas();
+const TIMEOUT_MS = 800;
+/** State-endpoint faults stall both setup and teardown of 19 scenarios: a shorter timeout keeps the test quick. */
+const STATE_TIMEOUT_MS = 300;
+
+describe('in process, through the fault proxy', () => {
+  let mock: Mock;
+  let upstream: MockAddress;
+  const proxies: FaultProxy[] = [];
+  before(async () => {
+    mock = createMock();
+    upstream = await mock.listen(0);
+  });
+  after(async () => {
+    for (const p of proxies) await p.close();
+    await mock.close();
+  });
+
+  async function runThrough(rules: string[], timeoutMs = TIMEOUT_MS): Promise<{ results: ScenarioResult[]; ms: number }> {
+    const proxy = createFaultProxy({ upstream: upstream.origin, rules: rules.map(parseFaultRule) });
+    proxies.push(proxy);
+    const { origin } = await proxy.listen(0);
+    const secrets = new SecretRegistry();
+    const started = performance.now();
+    const results = await runCatalogue({
+      baseUrl: `${origin}/core/v1`,
+      mode: 'state',
+      envelope: 'flat',
+      requestTimeoutMs: timeoutMs,
+      schemas,
+      secrets,
+      arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, timeoutMs),
+    });
+    return { results, ms: performance.now() - started };
+  }
+
+  const messages = (r: ScenarioResult) => r.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('\n');
+
+  test('all five faults in one run: each breaks only its scenario, with a message naming what happened', async () => {
+    const { results, ms } = await runThrough(TARGET_FAULTS.map((f) => f.rule));
+    const byId = new Map(results.map((r) => [r.id, r]));
+    for (const f of TARGET_FAULTS) {
+      const r = byId.get(f.scenario)!;
+      assert.equal(r.outcome, 'failed', f.rule);
+      assert.match(messages(r), f.message, f.rule);
+    }
+    const aimed = new Set(TARGET_FAULTS.map((f) => f.scenario));
+    for (const r of results.filter((x) => !aimed.has(x.id))) assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
+    assert.equal(results.length, catalogue.length);
+    // The stall cost one request timeout, not a hang.
+    assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+
+  test('the 50 MB body is neither read into the report nor kept: the record says its size', async () => {
+    const { results } = await runThrough(['huge-body@scenario=422-validation_error']);
+    const r = results.find((x) => x.id === '422-validation_error')!;
+    assert.equal(r.exchanges[0].responseBody, '(52428800 bytes, not read: over the suite\'s limit of 1048576 bytes)');
+    assert.ok(JSON.stringify(r).length < 20_000);
+  });
+
+  const stateFaults: [string, RegExp][] = [
+    ['stall@path=/_provider-states', new RegExp(`did not answer the setup \\(no answer within ${STATE_TIMEOUT_MS} ms\\)`)],
+    ['reset@path=/_provider-states', /did not answer the setup \(the connection was (reset|closed) before an answer\)/],
+    ['non-json@path=/_provider-states', /answered the setup with HTTP 200 text\/html that is not JSON \(<!DOCTYPE html>/],
+    ['redirect@path=/_provider-states', /answered the setup with HTTP 307/],
+  ];
+  for (const [rule, message] of stateFaults) {
+    test(`a state endpoint that faults (${rule}): every stateful scenario not arranged, saying why; the others pass`, async () => {
+      const { results, ms } = await runThrough([rule], STATE_TIMEOUT_MS);
+      for (const r of results) {
+        const stateful = catalogue.find((c) => c.id === r.id)!.state !== null;
+        if (stateful) {
+          assert.equal(r.outcome, 'not_arranged', r.id);
+          assert.match(r.reason!, message);
+        } else assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
+      }
+      assert.ok(ms < 20_000, `took ${ms} ms`);
+    });
+  }
+});
+
+test('a chunked body over the limit (no Content-Length) is cut off and judged by its size', async () => {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (let i = 0; i < 40; i++) res.write('x'.repeat(64 * 1024));
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const api = await request.newContext();
+  try {
+    const x = await send({ label: 'big', auth: { kind: 'none' }, body: { kind: 'none' } }, { api, baseUrl: `http://127.0.0.1:${port}`, path: 'x', timeoutMs: 5000, maxBodyBytes: 1024 * 1024 });
+    assert.deepEqual(x.response?.oversize, { bytes: 40 * 64 * 1024, limit: 1024 * 1024 });
+    assert.equal(x.response?.text, '');
+    const verdict = checkResponse(x, { statuses: [200] }, { operationId: OPERATION_ID, schemas, envelope: 'flat', secrets: new SecretRegistry() });
+    assert.deepEqual(verdict.findings.map((f) => f.check), ['body_size']);
+  } finally {
+    await api.dispose();
+    server.close();
+  }
+});
+
+describe('the real suite (npx playwright test) behind the fault proxy', () => {
+  let r: Awaited<ReturnType<typeof runTargetFaults>>;
+  before(async () => {
+    r = await runTargetFaults(1500);
+  });
+
+  test('completes, exits non-zero, and writes every report', () => {
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.verdict, 'fail');
+    assert.deepEqual(r.reportsMissing, []);
+    assert.ok(r.durationMs < 60_000, `took ${r.durationMs} ms`);
+  });
+
+  for (const f of TARGET_FAULTS) {
+    test(`${f.rule.split('@')[0]}: ${f.scenario} failed, saying what happened`, () => {
+      const got = r.faults.find((x) => x.rule === f.rule)!;
+      assert.equal(got.timesBroken, 1, 'the proxy broke exactly one request');
+      assert.equal(got.outcome, 'failed');
+      assert.ok(got.messageMatched, got.message);
+    });
+  }
+
+  test('every other scenario is unaffected (passed)', () => {
+    assert.equal(r.unaffected.total, catalogue.length - TARGET_FAULTS.length);
+    assert.deepEqual(r.unaffected.notPassed, []);
+  });
+});
