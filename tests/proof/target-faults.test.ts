@@ -6,21 +6,17 @@
  * reports are written. In process (the engine and arrangers, without
  * Playwright's runner) and as the real `playwright test` run.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { request } from '@playwright/test';
-import { createFaultProxy, parseFaultRule, type FaultProxy } from '../../src/fault-proxy/proxy.ts';
-import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
-import { runCatalogue } from '../../src/engine/run-catalogue.ts';
 import { send } from '../../src/engine/exchange.ts';
 import { checkResponse } from '../../src/checks/response.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
-import { ProviderStateArranger } from '../../src/states/provider-state.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 import { catalogue, OPERATION_ID } from '../../src/scenarios/regenerate-secret.catalogue.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
-import { runTargetFaults, TARGET_FAULTS } from '../support/reliability/suite-runs.ts';
+import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../support/reliability/suite-runs.ts';
 
 const schemas = loadSchemas();
 const TIMEOUT_MS = 800;
@@ -28,40 +24,10 @@ const TIMEOUT_MS = 800;
 const STATE_TIMEOUT_MS = 300;
 
 describe('in process, through the fault proxy', () => {
-  let mock: Mock;
-  let upstream: MockAddress;
-  const proxies: FaultProxy[] = [];
-  before(async () => {
-    mock = createMock();
-    upstream = await mock.listen(0);
-  });
-  after(async () => {
-    for (const p of proxies) await p.close();
-    await mock.close();
-  });
-
-  async function runThrough(rules: string[], timeoutMs = TIMEOUT_MS): Promise<{ results: ScenarioResult[]; ms: number }> {
-    const proxy = createFaultProxy({ upstream: upstream.origin, rules: rules.map(parseFaultRule) });
-    proxies.push(proxy);
-    const { origin } = await proxy.listen(0);
-    const secrets = new SecretRegistry();
-    const started = performance.now();
-    const results = await runCatalogue({
-      baseUrl: `${origin}/core/v1`,
-      mode: 'state',
-      envelope: 'flat',
-      requestTimeoutMs: timeoutMs,
-      schemas,
-      secrets,
-      arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, timeoutMs),
-    });
-    return { results, ms: performance.now() - started };
-  }
-
   const messages = (r: ScenarioResult) => r.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('\n');
 
   test('all five faults in one run: each breaks only its scenario, with a message naming what happened', async () => {
-    const { results, ms } = await runThrough(TARGET_FAULTS.map((f) => f.rule));
+    const { results, durationMs } = await runInProcessThroughProxy(TARGET_FAULTS.map((f) => f.rule), TIMEOUT_MS);
     const byId = new Map(results.map((r) => [r.id, r]));
     for (const f of TARGET_FAULTS) {
       const r = byId.get(f.scenario)!;
@@ -72,33 +38,27 @@ describe('in process, through the fault proxy', () => {
     for (const r of results.filter((x) => !aimed.has(x.id))) assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
     assert.equal(results.length, catalogue.length);
     // The stall cost one request timeout, not a hang.
-    assert.ok(ms < 10_000, `took ${ms} ms`);
+    assert.ok(durationMs < 10_000, `took ${durationMs} ms`);
   });
 
   test('the 50 MB body is neither read into the report nor kept: the record says its size', async () => {
-    const { results } = await runThrough(['huge-body@scenario=422-validation_error']);
+    const { results } = await runInProcessThroughProxy(['huge-body@scenario=422-validation_error'], TIMEOUT_MS);
     const r = results.find((x) => x.id === '422-validation_error')!;
     assert.equal(r.exchanges[0].responseBody, '(52428800 bytes, not read: over the suite\'s limit of 1048576 bytes)');
     assert.ok(JSON.stringify(r).length < 20_000);
   });
 
-  const stateFaults: [string, RegExp][] = [
-    ['stall@path=/_provider-states', new RegExp(`did not answer the setup \\(no answer within ${STATE_TIMEOUT_MS} ms\\)`)],
-    ['reset@path=/_provider-states', /did not answer the setup \(the connection was (reset|closed) before an answer\)/],
-    ['non-json@path=/_provider-states', /answered the setup with HTTP 200 text\/html that is not JSON \(<!DOCTYPE html>/],
-    ['redirect@path=/_provider-states', /answered the setup with HTTP 307/],
-  ];
-  for (const [rule, message] of stateFaults) {
+  for (const { rule, reason } of STATE_ENDPOINT_FAULTS) {
     test(`a state endpoint that faults (${rule}): every stateful scenario not arranged, saying why; the others pass`, async () => {
-      const { results, ms } = await runThrough([rule], STATE_TIMEOUT_MS);
+      const { results, durationMs } = await runInProcessThroughProxy([rule], STATE_TIMEOUT_MS);
       for (const r of results) {
         const stateful = catalogue.find((c) => c.id === r.id)!.state !== null;
         if (stateful) {
           assert.equal(r.outcome, 'not_arranged', r.id);
-          assert.match(r.reason!, message);
+          assert.match(r.reason!, reason(STATE_TIMEOUT_MS));
         } else assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
       }
-      assert.ok(ms < 20_000, `took ${ms} ms`);
+      assert.ok(durationMs < 20_000, `took ${durationMs} ms`);
     });
   }
 });

@@ -13,6 +13,11 @@ import { createFaultProxy, parseFaultRule, type FaultProxy } from '../../../src/
 import { createMock, type FaultName, type Mock, type MockAddress } from '../../../src/mock/server.ts';
 import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret } from '../../../src/leak/scan.ts';
 import { catalogue } from '../../../src/scenarios/regenerate-secret.catalogue.ts';
+import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
+import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
+import { SecretRegistry } from '../../../src/report/redact.ts';
+import { ProviderStateArranger } from '../../../src/states/provider-state.ts';
+import { loadSchemas } from '../../../src/suite/context.ts';
 import { runSuite, type SuiteRun } from '../run-suite.ts';
 
 /** A line that is a stack frame ("    at fn (file.ts:12:3)"). */
@@ -239,6 +244,42 @@ export async function runTargetFaults(requestTimeoutMs = 1500): Promise<TargetFa
     await mock.close();
   }
 }
+
+/**
+ * The whole catalogue in process (the suite's engine and arranger, without
+ * Playwright's runner) against the reference mock behind a fault proxy.
+ */
+export async function runInProcessThroughProxy(rules: string[], requestTimeoutMs: number): Promise<{ results: ScenarioResult[]; durationMs: number; faulted: Record<string, number> }> {
+  const mock = createMock();
+  const upstream = await mock.listen(0, '127.0.0.1');
+  const proxy = createFaultProxy({ upstream: upstream.origin, rules: rules.map(parseFaultRule) });
+  const { origin } = await proxy.listen(0, '127.0.0.1');
+  const secrets = new SecretRegistry();
+  try {
+    const started = performance.now();
+    const results = await runCatalogue({
+      baseUrl: `${origin}/core/v1`,
+      mode: 'state',
+      envelope: 'flat',
+      requestTimeoutMs,
+      schemas: loadSchemas(),
+      secrets,
+      arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, requestTimeoutMs),
+    });
+    return { results, durationMs: Math.round(performance.now() - started), faulted: proxy.stats().faulted };
+  } finally {
+    await proxy.close();
+    await mock.close();
+  }
+}
+
+/** Faults of the state endpoint itself: every stateful scenario must be "not arranged", saying why. */
+export const STATE_ENDPOINT_FAULTS: { rule: string; reason: (timeoutMs: number) => RegExp }[] = [
+  { rule: 'stall@path=/_provider-states', reason: (t) => new RegExp(`did not answer the setup \\(no answer within ${t} ms\\)`) },
+  { rule: 'reset@path=/_provider-states', reason: () => /did not answer the setup \(the connection was (reset|closed) before an answer\)/ },
+  { rule: 'non-json@path=/_provider-states', reason: () => /answered the setup with HTTP 200 text\/html that is not JSON \(<!DOCTYPE html>/ },
+  { rule: 'redirect@path=/_provider-states', reason: () => /answered the setup with HTTP 307/ },
+];
 
 // ------------------------------------------------------------ leak scan
 
