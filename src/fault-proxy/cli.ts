@@ -45,6 +45,11 @@ const int = (name: string, text: string | undefined, fallback: number, min: numb
   return n;
 };
 
+// Piped into `head` and the like: a closed stdout is not an error of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
