@@ -1,7 +1,9 @@
 /**
  * The reference mock: a plain node:http server implementing
  * `POST {basePath}/api_tokens/api_token/regenerate_secret` as documented, and
- * the provider-state endpoint `POST /_provider-states` of the contract.
+ * the provider-state endpoint `POST /_provider-states` of the contract. The
+ * `live` personality (personality.ts, live.ts) adds the token-management
+ * routes, a per-token rate limit and wrapped errors, and drops the state endpoint.
  *
  * Order of judgement of the operation (authentication before the body):
  *   1. Authorization missing / not Bearer / empty      -> 400 missing_api_token
@@ -92,7 +94,7 @@ export interface MockAddress {
   origin: string;
   /** origin + basePath */
   baseUrl: string;
-  /** origin + '/_provider-states' */
+  /** origin + '/_provider-states' (served by the documented personality only; the live one has none) */
   stateUrl: string;
 }
 
