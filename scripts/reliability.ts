@@ -89,8 +89,8 @@ async function badConfigurations() {
 
 async function targetFaults() {
   line('3. Target faults (fault proxy in front of the reference mock)');
-  const r = await runTargetFaults(1500);
-  line(`   playwright test with ${TARGET_FAULTS.length} faults, REQUEST_TIMEOUT_MS=1500: exit ${r.exitCode}, completed in ${s(r.durationMs)}, reports written ${r.reportsWritten.length}/4 [${expect(r.reportsMissing.length === 0, 'reports missing after faults')}]`);
+  const r = await runTargetFaults(3000);
+  line(`   playwright test with ${TARGET_FAULTS.length} faults, REQUEST_TIMEOUT_MS=3000: exit ${r.exitCode}, completed in ${s(r.durationMs)}, reports written ${r.reportsWritten.length}/4 [${expect(r.reportsMissing.length === 0, 'reports missing after faults')}]`);
   let survived = 0;
   for (const f of r.faults) {
     const ok = f.outcome === 'failed' && f.messageMatched && f.timesBroken === 1;
@@ -100,9 +100,10 @@ async function targetFaults() {
   line(`   other scenarios unaffected: ${r.unaffected.passed}/${r.unaffected.total} passed [${expect(r.unaffected.notPassed.length === 0, `scenarios affected by faults aimed elsewhere: ${r.unaffected.notPassed.join(', ')}`)}]`);
   let stateSurvived = 0;
   for (const f of STATE_ENDPOINT_FAULTS) {
-    const { results, durationMs } = await runInProcessThroughProxy([f.rule], 300);
+    const stateTimeout = f.rule.startsWith('stall') ? 300 : 2000;
+    const { results, durationMs } = await runInProcessThroughProxy([f.rule], 2000, stateTimeout);
     const stateful = new Set(catalogue.filter((c) => c.state !== null).map((c) => c.id));
-    const notArranged = results.filter((x) => stateful.has(x.id) && x.outcome === 'not_arranged' && f.reason(300).test(x.reason ?? ''));
+    const notArranged = results.filter((x) => stateful.has(x.id) && x.outcome === 'not_arranged' && f.reason(stateTimeout).test(x.reason ?? ''));
     const othersPassed = results.filter((x) => !stateful.has(x.id) && x.outcome === 'passed').length;
     const ok = notArranged.length === stateful.size && othersPassed === results.length - stateful.size;
     if (ok) stateSurvived++;

@@ -203,7 +203,7 @@ export interface TargetFaultsResult {
   unaffected: { total: number; passed: number; notPassed: string[] };
 }
 
-export async function runTargetFaults(requestTimeoutMs = 1500): Promise<TargetFaultsResult> {
+export async function runTargetFaults(requestTimeoutMs = 3000): Promise<TargetFaultsResult> {
   const mock = createMock();
   const upstream = await mock.listen(0, '127.0.0.1');
   const proxy = createFaultProxy({ upstream: upstream.origin, rules: TARGET_FAULTS.map((f) => parseFaultRule(f.rule)) });
@@ -249,7 +249,12 @@ export async function runTargetFaults(requestTimeoutMs = 1500): Promise<TargetFa
  * The whole catalogue in process (the suite's engine and arranger, without
  * Playwright's runner) against the reference mock behind a fault proxy.
  */
-export async function runInProcessThroughProxy(rules: string[], requestTimeoutMs: number): Promise<{ results: ScenarioResult[]; durationMs: number; faulted: Record<string, number> }> {
+export async function runInProcessThroughProxy(
+  rules: string[],
+  requestTimeoutMs: number,
+  /** Timeout of the state endpoint's calls (default: the request timeout). */
+  stateTimeoutMs = requestTimeoutMs,
+): Promise<{ results: ScenarioResult[]; durationMs: number; faulted: Record<string, number> }> {
   const mock = createMock();
   const upstream = await mock.listen(0, '127.0.0.1');
   const proxy = createFaultProxy({ upstream: upstream.origin, rules: rules.map(parseFaultRule) });
@@ -264,7 +269,7 @@ export async function runInProcessThroughProxy(rules: string[], requestTimeoutMs
       requestTimeoutMs,
       schemas: loadSchemas(),
       secrets,
-      arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, requestTimeoutMs),
+      arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, stateTimeoutMs),
     });
     return { results, durationMs: Math.round(performance.now() - started), faulted: proxy.stats().faulted };
   } finally {
