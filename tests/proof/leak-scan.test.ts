@@ -74,3 +74,15 @@ test('a password in BASE_URL is masked at capture: nowhere in the reports or the
   assert.deepEqual(scan.hits, []);
   assert.ok(scan.files >= 4);
 });
+
+test('against the bundled mock, the suite\'s scan knows the mock\'s issued secrets and every worker\'s, and passes', async () => {
+  const run = await runSuite({});
+  assert.equal(run.code, 0, run.output);
+  const summary = JSON.parse(readFileSync(path.join(run.reportsDir, 'leak-scan.json'), 'utf8'));
+  assert.equal(summary.verdict, 'pass');
+  // Wired across processes: the workers' run file and the main process's mock.
+  assert.ok(summary.secretsBySource['seen by the suite during the run'] >= 20, JSON.stringify(summary.secretsBySource));
+  assert.ok(summary.secretsBySource['issued by the bundled mock'] >= 1, JSON.stringify(summary.secretsBySource));
+  assert.ok(summary.entries > summary.files);
+  assert.match(run.output, /^Leak scan: PASS — none of the \d+ known secrets/m);
+});
