@@ -5,7 +5,7 @@
  * reliability script judge them.
  */
 import http from 'node:http';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../../src/config/env.ts';
@@ -144,6 +144,7 @@ export async function startBadServers(): Promise<BadServers & { close(): Promise
   const stalls = await listen(() => undefined);
   const closed = await listen(() => undefined);
   await closed.close();
+  const specs = specFixtures();
   return {
     mock: mockAddress,
     refuses: closed.url,
@@ -151,9 +152,10 @@ export async function startBadServers(): Promise<BadServers & { close(): Promise
     answersHtml: `${html.url}/_provider-states`,
     closesConnection: `${closes.url}/_provider-states`,
     stalls: stalls.url,
-    specs: specFixtures(),
+    specs,
     close: async () => {
       await Promise.all([s500.close(), html.close(), closes.close(), stalls.close(), mock.close()]);
+      for (const d of Object.values(specs)) rmSync(d, { recursive: true, force: true });
     },
   };
 }
@@ -362,5 +364,6 @@ export async function leakScanRun(options: { mockFaults?: FaultName[]; plantInRe
   } finally {
     await proxy.close();
     await mock.close();
+    rmSync(envDir, { recursive: true, force: true });
   }
 }
