@@ -7,7 +7,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class Pacer {
-  private next = 0;
+  /** When the last request actually started. */
+  private last = -Infinity;
+  /** Callers take their turn one after another, so spacing is measured from real start times. */
+  private queue: Promise<void> = Promise.resolve();
   private readonly intervalMs: number;
 
   constructor(
@@ -18,11 +21,21 @@ export class Pacer {
     this.intervalMs = 1000 / requestsPerSecond;
   }
 
-  /** Resolves when the caller may start its request (at once if the last one was long enough ago). */
-  async wait(): Promise<void> {
-    const now = this.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.intervalMs;
-    if (slot > now) await sleep(slot - now);
+  /**
+   * Resolves when the caller may start its request: at once if the last one
+   * started long enough ago. A late wake-up (a busy machine) delays the next
+   * turn instead of shortening the gap after it.
+   */
+  wait(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      // Timers can wake a fraction of a millisecond before the clock says
+      // the interval has passed: sleep again until it really has.
+      for (let left = this.last + this.intervalMs - this.now(); left > 0; left = this.last + this.intervalMs - this.now()) {
+        await sleep(Math.ceil(left));
+      }
+      this.last = this.now();
+    });
+    this.queue = turn;
+    return turn;
   }
 }
