@@ -27,6 +27,8 @@ export interface StateArranger {
   teardown(state: StateName, instance: string): Promise<string | undefined>;
   /** Removes whatever this arranger created and still holds (end of a worker). Never throws. */
   close?(): Promise<void>;
+  /** Extra time a state's setup may take beyond the usual request budget (a bounded wait or burst), ms. */
+  setupBudgetMs?(state: StateName): number;
 }
 
 /** The state could not be arranged: reported apart from conformance failures. */

@@ -281,6 +281,9 @@ export const LIVE_UNAVAILABLE: Partial<Record<StateName, string>> = {
     'live mode cannot arrange "service_unavailable": a real deployment cannot be made unavailable on demand; arrange it through a vendor mock\'s provider-state endpoint (STATE_URL)',
 };
 
+/** The longest the opt-in burst may run. */
+export const BURST_MAX_MS = 60_000;
+
 const burstReason = (max: number) =>
   `the rate-limit burst is opt-in: set LIVE_RATE_LIMIT_BURST=true to run it (a throwaway token sends at most ${max} requests, LIVE_RATE_LIMIT_BURST_MAX, stopping at the first 429)`;
 
@@ -338,6 +341,13 @@ export class LiveArranger implements StateArranger {
     }
     return undefined;
   };
+
+  /** The expiry wait and the burst are bounded, but longer than a few requests. */
+  setupBudgetMs(state: StateName): number {
+    if (state === 'token_expired') return (this.o.expiryMaxWaitMs ?? 15_000) + 5_000;
+    if (state === 'rate_limit_reached') return BURST_MAX_MS + 5_000;
+    return 0;
+  }
 
   availability(state: StateName): Availability {
     const reason = LIVE_UNAVAILABLE[state];
@@ -474,12 +484,14 @@ export class LiveArranger implements StateArranger {
     const limit = typeof token.rate_limit === 'number' && Number.isInteger(token.rate_limit) && token.rate_limit > 0 ? token.rate_limit : undefined;
     // A window may restart during the burst: up to twice the limit, never more than the configured bound.
     const bound = Math.min(this.o.burstMax, limit !== undefined ? 2 * limit + 10 : this.o.burstMax);
+    // Bounded in time as well as in count: a slow deployment stops the burst, not the test timeout.
+    const deadline = performance.now() + BURST_MAX_MS;
     const url = `${this.o.baseUrl.replace(/\/+$/, '')}/${OPERATION_PATH}`;
     let sent = 0;
     let hit: { totalPermitted?: unknown } | undefined;
     let problem: string | undefined;
     const worker = async () => {
-      while (!hit && !problem && sent < bound) {
+      while (!hit && !problem && sent < bound && performance.now() < deadline) {
         sent++;
         const body = { kind: 'json' as const, value: { api_token: { id: `conformance-missing-${randomUUID()}` } } };
         const refusal = this.guard({ auth: { kind: 'bearer', secret: token.secret }, body });
@@ -517,7 +529,7 @@ export class LiveArranger implements StateArranger {
     if (problem) throw new NotArrangedError(this.o.secrets.redactText(`state "${state}": ${problem}`));
     if (!hit) {
       throw new StateSkippedError(
-        `live mode could not arrange "rate_limit_reached": no 429 after ${sent} requests from a throwaway token${limit !== undefined ? ` whose rate_limit is ${limit}` : ''} (the burst is bounded at ${bound}; LIVE_RATE_LIMIT_BURST_MAX=${this.o.burstMax})`,
+        `live mode could not arrange "rate_limit_reached": no 429 after ${sent} requests from a throwaway token${limit !== undefined ? ` whose rate_limit is ${limit}` : ''} (the burst is bounded at ${bound} requests and ${BURST_MAX_MS / 1000} s; LIVE_RATE_LIMIT_BURST_MAX=${this.o.burstMax})`,
       );
     }
     const total = limit ?? (Number.isInteger(hit.totalPermitted) ? (hit.totalPermitted as number) : undefined);

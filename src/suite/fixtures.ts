@@ -72,6 +72,8 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
         testInfo.skip(true, availability.reason);
         return;
       }
+      const budget = suite.arranger.setupBudgetMs?.(scenario.state) ?? 0;
+      if (budget > 0) testInfo.setTimeout(testInfo.timeout + budget);
       const instance = `${scenario.id}-${randomUUID()}`;
       let answer: StateAnswer;
       try {
