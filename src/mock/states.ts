@@ -13,19 +13,8 @@ import { INTERNAL_SERVER_ERROR, stateRequestError, type MockError } from './erro
 import type { FaultFlags } from './faults.ts';
 import { admits, buildAllowList, generateId, nowSeconds, type ApiTokenView, type Token, type TokenSpec, type TokenStore } from './store.ts';
 
-export const STATE_NAMES = [
-  'token_can_regenerate',
-  'token_expired',
-  'network_not_authorized',
-  'capabilities_token_invalid',
-  'scope_not_granted',
-  'permission_denied',
-  'validation_fails',
-  'rate_limit_reached',
-  'service_unavailable',
-] as const;
-
-export type StateName = (typeof STATE_NAMES)[number];
+export { STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
+import { STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
 
 export interface StateAnswer {
   bearer?: string;

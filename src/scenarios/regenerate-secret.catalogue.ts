@@ -8,41 +8,9 @@ export const OPERATION_ID = 'post:api_token_regenerate_secret';
 /** Relative to BASE_URL (which includes /core/v1 for the vendor's API). */
 export const OPERATION_PATH = 'api_tokens/api_token/regenerate_secret';
 
-export type StateName =
-  | 'token_can_regenerate'
-  | 'token_expired'
-  | 'network_not_authorized'
-  | 'capabilities_token_invalid'
-  | 'scope_not_granted'
-  | 'permission_denied'
-  | 'validation_fails'
-  | 'rate_limit_reached'
-  | 'service_unavailable';
-
-export const STATE_NAMES: readonly StateName[] = [
-  'token_can_regenerate',
-  'token_expired',
-  'network_not_authorized',
-  'capabilities_token_invalid',
-  'scope_not_granted',
-  'permission_denied',
-  'validation_fails',
-  'rate_limit_reached',
-  'service_unavailable',
-];
-
-/** Answer fields each state must provide (besides the optional `headers`). */
-export const STATE_FIELDS: Record<StateName, readonly string[]> = {
-  token_can_regenerate: ['bearer', 'api_token', 'secret'],
-  token_expired: ['bearer', 'api_token'],
-  network_not_authorized: ['bearer', 'api_token'],
-  capabilities_token_invalid: ['bearer', 'api_token', 'headers'],
-  scope_not_granted: ['bearer', 'api_token'],
-  permission_denied: ['bearer', 'api_token'],
-  validation_fails: ['bearer', 'api_token'],
-  rate_limit_reached: ['bearer', 'api_token', 'total_permitted'],
-  service_unavailable: ['bearer', 'api_token'],
-};
+// The protocol's state names and answer fields live with the protocol.
+export { STATE_FIELDS, STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
+import type { StateName } from '../protocol/provider-states.ts';
 
 /** Who is calling. */
 export type AuthSpec =
