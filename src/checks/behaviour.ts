@@ -4,6 +4,21 @@
  */
 import { error, type Finding } from '../model/finding.ts';
 
+/**
+ * Lists that are sets of grants: their order carries no meaning, so a target
+ * may return them in another order than it stored them.
+ */
+const UNORDERED_FIELDS = new Set(['scopes', 'authorized_ip_addresses']);
+
+/** Equality for a field, ignoring order where the field is a set. */
+function sameValue(field: string, a: unknown, b: unknown): boolean {
+  if (UNORDERED_FIELDS.has(field) && Array.isArray(a) && Array.isArray(b)) {
+    const key = (v: unknown) => JSON.stringify(v);
+    return a.length === b.length && jsonEqual([...a].map(key).sort(), [...b].map(key).sort());
+  }
+  return jsonEqual(a, b);
+}
+
 /** Fields that regeneration must leave as the state stored them. */
 export const UNCHANGED_FIELDS = ['name', 'organization_id', 'scopes', 'authorized_ip_addresses', 'expires_at', 'rate_limit'] as const;
 
@@ -41,7 +56,7 @@ export function checkFieldsUnchanged(body: unknown, stored: Record<string, unkno
     if (!(field in stored)) continue;
     if (!(field in token)) {
       out.push(error('fields_unchanged', `api_token.${field} is missing from the answer; it was ${JSON.stringify(stored[field])} before regeneration`, { expected: stored[field], actual: null, instancePath: `/api_token/${field}`, exchange }));
-    } else if (!jsonEqual(token[field], stored[field])) {
+    } else if (!sameValue(field, token[field], stored[field])) {
       out.push(error('fields_unchanged', `api_token.${field} changed on regeneration: it was ${JSON.stringify(stored[field])}, now ${JSON.stringify(token[field])}`, { expected: stored[field], actual: token[field], instancePath: `/api_token/${field}`, exchange }));
     }
   }

@@ -199,10 +199,19 @@ async function runFlow(run: Run, s: FlowScenario): Promise<void> {
   const first = await regenerate(run, 'regenerate', run.bearerAuth(), [old]);
   if (s.flow === 'regenerate' || first === undefined) return;
 
+  // When the token regenerates itself (bearer == secret), the old secret IS the
+  // state's bearer and the new secret is its successor: the state's headers go
+  // with them, as with every request that uses the state's bearer.
+  const selfRegenerating = state.bearer === state.secret;
+  const asBearer = (secret: string): { auth: Auth; headers?: Record<string, string> } => ({
+    auth: { kind: 'bearer', secret },
+    headers: selfRegenerating ? state.headers : undefined,
+  });
+
   switch (s.flow) {
     case 'old-secret-rejected':
       await run.call(
-        { label: 'follow-up with the old secret', auth: { kind: 'bearer', secret: state.secret! }, body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } },
+        { label: 'follow-up with the old secret', ...asBearer(state.secret!), body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } },
         { statuses: [403], code: 'invalid_api_token' },
       );
       return;
@@ -210,13 +219,13 @@ async function runFlow(run: Run, s: FlowScenario): Promise<void> {
       // An id that does not exist: the call must get past authentication
       // without changing anything.
       await run.call(
-        { label: 'follow-up with the new secret', auth: { kind: 'bearer', secret: first }, body: { kind: 'json', value: { api_token: { id: unknownId() } } } },
+        { label: 'follow-up with the new secret', ...asBearer(first), body: { kind: 'json', value: { api_token: { id: unknownId() } } } },
         { statuses: [], forbidden: [{ status: 400, code: 'missing_api_token' }, { status: 403, code: 'invalid_api_token' }] },
       );
       return;
     case 'second-regeneration': {
       // When the token regenerates itself, its bearer died with the first regeneration.
-      const again = state.bearer === state.secret ? { auth: { kind: 'bearer', secret: first } as Auth } : run.bearerAuth();
+      const again = selfRegenerating ? asBearer(first) : run.bearerAuth();
       await regenerate(run, 'second regeneration', again, [old, { label: 'the secret of the first regeneration', secret: first }]);
       return;
     }

@@ -146,3 +146,10 @@ test('bad input refused with the documented 422 validation_error is validated ag
   assert.ok(checksOf(wrongDetail).includes('schema'), JSON.stringify(wrongDetail.findings));
   assert.deepEqual(checksOf(checkResponse(exchange(422, err('validation_error', { errors: ['api_token is required'] })), exp, ctx())), []);
 });
+
+test('behaviour: scopes and authorized addresses are sets, their order may change; their content may not', () => {
+  const stored = { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['192.0.2.0/24', '::1'] };
+  assert.deepEqual(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'api_tokens'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r'), []);
+  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'dns'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r').length, 1);
+  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['::1'] } }, stored, 'r').length, 1);
+});
