@@ -98,6 +98,7 @@ async function targetFaults() {
     line(`   ${expect(ok, `fault ${f.rule} not reported as promised`).padEnd(7)} ${f.rule.split('@')[0].padEnd(9)} -> ${f.scenario}: ${f.outcome}: ${clip(f.message, 120)}`);
   }
   line(`   other scenarios unaffected: ${r.unaffected.passed}/${r.unaffected.total} passed [${expect(r.unaffected.notPassed.length === 0, `scenarios affected by faults aimed elsewhere: ${r.unaffected.notPassed.join(', ')}`)}]`);
+  line(`   ${r.leakScanLine} [${expect(r.leakScanLine.startsWith('Leak scan: PASS'), 'a transport fault carried a credential into a report')}]`);
   let stateSurvived = 0;
   for (const f of STATE_ENDPOINT_FAULTS) {
     const stateTimeout = f.rule.startsWith('stall') ? 300 : 2000;

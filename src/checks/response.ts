@@ -105,9 +105,9 @@ export function checkBodySize(x: Exchange): Finding[] {
   const o = x.response!.oversize;
   if (!o) return [];
   return [
-    error('body_size', `the response body is ${o.bytes} bytes, more than the ${o.limit} bytes the suite reads (every documented answer is a small JSON object); it was not read or judged`, {
+    error('body_size', `${o.atLeast ? `the response body is larger than the ${o.limit} bytes the suite reads` : `the response body is ${o.bytes} bytes, more than the ${o.limit} bytes the suite reads`} (every documented answer is a small JSON object); it was not read or judged`, {
       expected: `at most ${o.limit} bytes`,
-      actual: `${o.bytes} bytes`,
+      actual: `${o.atLeast ? 'more than ' : ''}${o.bytes} bytes`,
       exchange: x.label,
     }),
   ];

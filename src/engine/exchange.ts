@@ -3,7 +3,7 @@
  * stays in memory for the checks (the leak check needs it); `toRecord`
  * produces the redacted form that may be written anywhere.
  */
-import type { APIRequestContext } from '@playwright/test';
+import { describeFetchError } from './fetch-error.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 
 export type Auth = { kind: 'none' } | { kind: 'bearer'; secret: string } | { kind: 'raw'; value: string };
@@ -30,7 +30,7 @@ export interface ResponseData {
   /** Why the body is not JSON, when it is not. */
   jsonError?: string;
   /** Set when the body was larger than the suite reads (MAX_RESPONSE_BYTES): it was not read, `text` is empty. */
-  oversize?: { bytes: number; limit: number };
+  oversize?: { bytes: number; limit: number; atLeast?: boolean };
 }
 
 export interface Exchange {
@@ -82,7 +82,7 @@ export function toRecord(x: Exchange, secrets: SecretRegistry): ExchangeRecord {
       x.response === undefined
         ? undefined
         : x.response.oversize
-          ? `(${x.response.oversize.bytes} bytes, not read: over the suite's limit of ${x.response.oversize.limit} bytes)`
+          ? `(${x.response.oversize.atLeast ? 'more than ' : ''}${x.response.oversize.bytes} bytes, not read: over the suite's limit of ${x.response.oversize.limit} bytes)`
           : clip(x.response.text),
     transportError: x.transportError,
     durationMs: x.durationMs,
@@ -93,8 +93,7 @@ export function toRecord(x: Exchange, secrets: SecretRegistry): ExchangeRecord {
 const KEPT_RESPONSE_HEADERS = ['content-type', 'content-length', 'x-api-schema', 'location', 'retry-after'];
 
 export interface SendOptions {
-  api: APIRequestContext;
-  /** Path relative to the request context's baseURL. */
+  /** Path relative to the base URL. */
   path: string;
   baseUrl: string;
   timeoutMs: number;
@@ -102,6 +101,13 @@ export interface SendOptions {
   maxBodyBytes?: number;
 }
 
+/**
+ * Sends one request of a scenario with Node's fetch (undici), not Playwright's
+ * APIRequestContext: on a timeout or a reset, Playwright writes the request's
+ * headers, Authorization included, into the call log of the failed step, and
+ * that log lands in its HTML report. Here credentials stay in this process and
+ * only the redacted exchange leaves it.
+ */
 export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchange> {
   const headers: Record<string, string> = { Accept: 'application/json', ...(plan.headers ?? {}) };
   if (plan.auth.kind === 'bearer') headers.Authorization = `Bearer ${plan.auth.secret}`;
@@ -114,8 +120,6 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
       headers['Content-Type'] = 'application/json';
       break;
     case 'raw':
-      // A Buffer, so that Playwright sends the bytes as they are (a string
-      // with a JSON content type would be re-encoded as a JSON string).
       data = Buffer.from(plan.body.text, 'utf8');
       headers['Content-Type'] = plan.body.contentType;
       break;
@@ -139,50 +143,71 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
   };
   const started = performance.now();
   try {
-    const response = await opts.api.post(url, {
+    const response = await fetch(url, {
+      method: 'POST',
       headers,
-      data,
-      failOnStatusCode: false,
-      timeout: opts.timeoutMs,
-      maxRedirects: 0,
+      body: data === undefined ? undefined : typeof data === 'string' ? data : new Uint8Array(data),
+      // A redirect is an answer to judge, not to follow.
+      redirect: 'manual',
+      // Covers the body too: a target that stalls mid-body times out as well.
+      signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    const all = response.headers();
     const kept: Record<string, string> = {};
-    for (const name of KEPT_RESPONSE_HEADERS) if (all[name] !== undefined) kept[name] = all[name];
+    for (const name of KEPT_RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) kept[name] = value;
+    }
     const limit = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
-    const declared = Number(all['content-length']);
+    const body = await readLimited(response, limit);
     let received: ResponseData;
-    if (Number.isFinite(declared) && declared > limit) {
-      // Not even transferred from Playwright's side: judged by its size.
-      received = { status: response.status(), headers: kept, text: '', oversize: { bytes: declared, limit } };
+    if (body.oversize) {
+      received = { status: response.status, headers: kept, text: '', oversize: body.oversize };
     } else {
-      const bytes = await response.body();
-      if (bytes.length > limit) {
-        received = { status: response.status(), headers: kept, text: '', oversize: { bytes: bytes.length, limit } };
-      } else {
-        const text = bytes.toString('utf8');
-        received = { status: response.status(), headers: kept, text };
-        try {
-          received.json = text === '' ? undefined : JSON.parse(text);
-          if (text === '') received.jsonError = 'the body is empty';
-        } catch (e) {
-          received.jsonError = (e as Error).message;
-        }
+      const text = body.bytes.toString('utf8');
+      received = { status: response.status, headers: kept, text };
+      try {
+        received.json = text === '' ? undefined : JSON.parse(text);
+        if (text === '') received.jsonError = 'the body is empty';
+      } catch (e) {
+        received.jsonError = (e as Error).message;
       }
     }
     exchange.response = received;
-    await response.dispose();
   } catch (e) {
-    exchange.transportError = describeTransportError(e as Error, opts.timeoutMs);
+    exchange.transportError = describeTransportError(e, opts.timeoutMs);
   }
   exchange.durationMs = Math.round(performance.now() - started);
   return exchange;
 }
 
-function describeTransportError(e: Error, timeoutMs: number): string {
-  const msg = String(e.message ?? e).split('\n')[0].replace(/^apiRequestContext\.\w+:\s*/, '');
-  if (/timeout/i.test(msg)) return `no response within REQUEST_TIMEOUT_MS=${timeoutMs} ms`;
-  if (/ECONNREFUSED/.test(msg)) return `connection refused (${msg})`;
-  if (/ECONNRESET|socket hang up/i.test(msg)) return `connection reset by the target before a full response (${msg})`;
-  return msg;
+/** Reads at most `limit` bytes: a larger body (declared or streamed) is not read further. */
+async function readLimited(response: Response, limit: number): Promise<{ bytes: Buffer; oversize?: ResponseData['oversize'] }> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return { bytes: Buffer.alloc(0), oversize: { bytes: declared, limit } };
+  }
+  if (!response.body) return { bytes: Buffer.alloc(0) };
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { bytes: Buffer.alloc(0), oversize: { bytes: limit, limit, atLeast: true } };
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return { bytes: Buffer.concat(chunks) };
+}
+
+function describeTransportError(e: unknown, timeoutMs: number): string {
+  const err = e as Error & { cause?: { code?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no response within REQUEST_TIMEOUT_MS=${timeoutMs} ms`;
+  const code = err?.cause?.code;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `connection reset by the target before a full response (${describeFetchError(e, timeoutMs)})`;
+  return describeFetchError(e, timeoutMs);
 }

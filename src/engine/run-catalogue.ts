@@ -4,30 +4,24 @@
  * benchmark and the reliability report.
  */
 import { randomUUID } from 'node:crypto';
-import { request } from '@playwright/test';
 import { catalogue as defaultCatalogue, type Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
 import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError, type StateArranger } from '../states/arranger.ts';
 import { runScenario, type EngineContext, type ScenarioResult } from './run-scenario.ts';
 
-export interface InProcessTarget extends Omit<EngineContext, 'api'> {
+export interface InProcessTarget extends EngineContext {
   arranger: StateArranger;
 }
 
 export async function runCatalogue(target: InProcessTarget, scenarios: readonly Scenario[] = defaultCatalogue, concurrency = 4): Promise<ScenarioResult[]> {
-  const api = await request.newContext({ timeout: target.requestTimeoutMs });
   const results: ScenarioResult[] = new Array(scenarios.length);
   let next = 0;
   const worker = async () => {
     while (next < scenarios.length) {
       const i = next++;
-      results[i] = await runOne(scenarios[i], target, { ...target, api });
+      results[i] = await runOne(scenarios[i], target, target);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
-  } finally {
-    await api.dispose();
-  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
   return results;
 }
 

@@ -4,7 +4,6 @@
  * process, by the proof tests.
  */
 import { randomUUID } from 'node:crypto';
-import type { APIRequestContext } from '@playwright/test';
 import type { Finding } from '../model/finding.ts';
 import type { TargetMode, ErrorEnvelope } from '../config/env.ts';
 import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } from '../checks/response.ts';
@@ -33,7 +32,6 @@ export interface ScenarioResult {
 }
 
 export interface EngineContext {
-  api: APIRequestContext;
   baseUrl: string;
   mode: TargetMode;
   envelope: ErrorEnvelope;
@@ -82,7 +80,7 @@ class Run {
     const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body });
     if (refusal !== undefined) throw new SafetyGuardError(this.ctx.secrets.redactText(refusal));
     if (this.ctx.pace) await this.ctx.pace();
-    const x = await send(plan, { api: this.ctx.api, baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
+    const x = await send(plan, { baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
     this.exchanges.push(x);
     // Whatever the answer, a secret in it is a secret the suite now holds.
     registerSecrets(x.response?.json, this.ctx.secrets);

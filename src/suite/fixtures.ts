@@ -4,7 +4,7 @@
  * `verify`, which runs the scenario and records its findings.
  */
 import { randomUUID } from 'node:crypto';
-import { test as base, expect as baseExpect, type APIRequestContext } from '@playwright/test';
+import { test as base, expect as baseExpect } from '@playwright/test';
 import type { Finding } from '../model/finding.ts';
 import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
@@ -35,7 +35,6 @@ export const expect = baseExpect.extend({
 
 interface Fixtures {
   scenario: Scenario | undefined;
-  api: APIRequestContext;
   arranged: StateAnswer | null;
   verify: () => Promise<ScenarioResult>;
 }
@@ -55,14 +54,6 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
 
   scenario: [undefined, { option: true }],
 
-  api: [
-    async ({ playwright, suite }, use) => {
-      const api = await playwright.request.newContext({ timeout: suite.config.requestTimeoutMs });
-      await use(api);
-      await api.dispose();
-    },
-    { box: true },
-  ],
 
   arranged: [
     async ({ scenario, suite }, use, testInfo) => {
@@ -107,11 +98,10 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
   ],
 
   verify: [
-    async ({ scenario, suite, api, arranged }, use, testInfo) => {
+    async ({ scenario, suite, arranged }, use, testInfo) => {
       await use(async () => {
         if (!scenario) throw new Error('no scenario given to this test (use test.use({ scenario }))');
         const result = await runScenario(scenario, arranged, {
-          api,
           baseUrl: suite.config.baseUrl,
           mode: suite.config.mode,
           envelope: suite.config.envelope,

@@ -6,7 +6,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { request, type APIRequestContext } from '@playwright/test';
 import { runScenario, type EngineContext } from '../../src/engine/run-scenario.ts';
 import { scenarioById } from '../../src/scenarios/regenerate-secret.catalogue.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
@@ -31,14 +30,11 @@ const server = http.createServer((req, res) => {
     }
   });
 });
-let api: APIRequestContext;
 let ctx: EngineContext;
 
 before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  api = await request.newContext();
   ctx = {
-    api,
     baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/core/v1`,
     mode: 'state',
     envelope: 'flat',
@@ -48,7 +44,6 @@ before(async () => {
   } as EngineContext;
 });
 after(async () => {
-  await api.dispose();
   server.close();
 });
 

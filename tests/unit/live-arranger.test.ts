@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from '@playwright/test';
 import { ConfigError, loadConfig } from '../../src/config/env.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
 import { runCatalogue } from '../../src/engine/run-catalogue.ts';
@@ -75,21 +74,19 @@ describe('the safety guard: the configured token\'s secret is never regenerated'
   test('the engine refuses before sending: a state whose bearer and secret are the configured token leaves it unchanged', async () => {
     const requests: string[] = [];
     const watched = await startLiveTarget({ onResponse: (e) => requests.push(`${e.method} ${e.path}`) });
-    const api = await request.newContext();
     try {
       const { target } = watched.arranger();
       const admin = watched.account.adminToken;
       const hostile = { bearer: admin, secret: admin, api_token: { id: watched.account.adminTokenId } };
       for (const id of ['200-regenerates-secret', '200-second-regeneration', '404-api_token_not_found']) {
-        await assert.rejects(runScenario(scenarioById(id), hostile, { ...target, api }), (e: unknown) => e instanceof SafetyGuardError && /nothing was sent/.test((e as Error).message));
+        await assert.rejects(runScenario(scenarioById(id), hostile, target), (e: unknown) => e instanceof SafetyGuardError && /nothing was sent/.test((e as Error).message));
       }
       // The configured token's id with another bearer is refused too.
       const other = { bearer: 'conformance-unknown-bearer', secret: 'conformance-unknown-bearer', api_token: { id: watched.account.adminTokenId } };
-      await assert.rejects(runScenario(scenarioById('200-regenerates-secret'), other, { ...target, api }), SafetyGuardError);
+      await assert.rejects(runScenario(scenarioById('200-regenerates-secret'), other, target), SafetyGuardError);
       assert.deepEqual(requests.filter((r) => r.includes('regenerate_secret')), [], 'nothing reached regenerate_secret');
       assert.ok(await watched.adminSecretWorks(), 'the admin token\'s secret is unchanged');
     } finally {
-      await api.dispose();
       await watched.close();
     }
   });

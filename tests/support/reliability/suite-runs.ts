@@ -203,6 +203,8 @@ export interface TargetFaultsResult {
   faults: { rule: string; scenario: string; outcome: string; message: string; messageMatched: boolean; timesBroken: number }[];
   /** Scenarios no fault was aimed at, and how many of them passed. */
   unaffected: { total: number; passed: number; notPassed: string[] };
+  /** The suite's own leak-scan line: transport failures must not carry a credential into any report. */
+  leakScanLine: string;
 }
 
 export async function runTargetFaults(requestTimeoutMs = 3000): Promise<TargetFaultsResult> {
@@ -240,6 +242,7 @@ export async function runTargetFaults(requestTimeoutMs = 3000): Promise<TargetFa
       verdict: report?.verdict,
       faults,
       unaffected: { total: others.length, passed: others.length - notPassed.length, notPassed },
+      leakScanLine: run.output.split('\n').find((l) => l.startsWith('Leak scan:')) ?? '(no leak-scan line)',
     };
   } finally {
     await proxy.close();
