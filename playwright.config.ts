@@ -6,12 +6,21 @@
  */
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { loadDotenv } from './src/config/env.ts';
+import { loadDotenv, parseWorkers } from './src/config/env.ts';
 
 loadDotenv();
 /** Where the reports go (default reports/); the project's own tests point it at temporary folders. */
 const reportsDir = process.env.REPORTS_DIR || 'reports';
 const requestTimeoutMs = Number(process.env.REQUEST_TIMEOUT_MS) > 0 ? Number(process.env.REQUEST_TIMEOUT_MS) : 10_000;
+
+/** A bad value must not hang the run: fall back here, and the global setup stops the run with the message. */
+function workers(): number | string {
+  try {
+    return parseWorkers(process.env.CONFORMANCE_WORKERS) ?? 2;
+  } catch {
+    return 1;
+  }
+}
 
 export default defineConfig({
   testDir: './tests/conformance',
@@ -19,7 +28,7 @@ export default defineConfig({
   // A scenario makes at most three requests plus a state setup and teardown.
   timeout: requestTimeoutMs * 6 + 5_000,
   fullyParallel: true,
-  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 2,
+  workers: workers(),
   retries: 0,
   forbidOnly: !!process.env.CI,
   outputDir: path.join(reportsDir, '.test-results'),

@@ -72,10 +72,22 @@ function parseHttpUrl(name: string, value: string): string {
   } catch {
     throw new ConfigError(`${name}="${value}" is not a URL; expected something like http://127.0.0.1:4010/core/v1`);
   }
+  if (url.username || url.password) {
+    throw new ConfigError(`${name} must not carry user:password@: the suite sends credentials only in the Authorization header, and a password in a URL would end up in logs; remove it`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${name}="${value}" must be an http:// or https:// URL`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** CONFORMANCE_WORKERS: a positive whole number, or a percentage of the cores as Playwright takes it. */
+export function parseWorkers(value: string | undefined): number | string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^[1-9]\d*$/.test(v)) return Number(v);
+  if (/^[1-9]\d?%$|^100%$/.test(v)) return v;
+  throw new ConfigError(`CONFORMANCE_WORKERS="${value}" must be a positive whole number (e.g. 2) or a percentage of the cores (e.g. 50%)`);
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -116,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
   if (!Number.isFinite(liveRequestsPerSecond) || liveRequestsPerSecond <= 0) {
     throw new ConfigError(`LIVE_REQUESTS_PER_SECOND="${paceRaw}" must be a positive number of requests per second (decimals allowed, e.g. 0.5)`);
   }
+
+  parseWorkers(env.CONFORMANCE_WORKERS);
 
   const token = get('KATAPULT_API_TOKEN');
   const organization = get('KATAPULT_ORGANIZATION');

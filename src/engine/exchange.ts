@@ -4,6 +4,7 @@
  * produces the redacted form that may be written anywhere.
  */
 import { describeFetchError } from './fetch-error.ts';
+import { MASK } from '../report/redact.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 
 export type Auth = { kind: 'none' } | { kind: 'bearer'; secret: string } | { kind: 'raw'; value: string };
@@ -137,7 +138,11 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
     label: plan.label,
     method: 'POST',
     url,
-    requestHeaders: headers,
+    // What a report may show: the credentials (Authorization, and the
+    // headers a state asked for, such as a capabilities token) masked here.
+    requestHeaders: Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, k === 'Authorization' || (plan.headers && k in plan.headers) ? MASK : v]),
+    ),
     requestBody: data === undefined ? undefined : data.toString('utf8'),
     durationMs: 0,
   };

@@ -71,23 +71,31 @@ class Run {
   }
 
   async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
-    // Every Authorization value sent is a secret as far as reports are concerned.
-    if (plan.auth.kind === 'bearer') this.ctx.secrets.add(plan.auth.secret);
+    // Every Authorization value sent is masked in reports; only the contract's
+    // credentials (registered where they are learnt) are judged in error bodies.
+    if (plan.auth.kind === 'bearer') this.ctx.secrets.add(plan.auth.secret, 'mask-only');
     if (plan.auth.kind === 'raw') {
-      this.ctx.secrets.add(plan.auth.value);
-      this.ctx.secrets.add(plan.auth.value.replace(/^\S+\s+/, ''));
+      this.ctx.secrets.add(plan.auth.value, 'mask-only');
+      this.ctx.secrets.add(plan.auth.value.replace(/^\S+\s+/, ''), 'mask-only');
     }
     const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body });
     if (refusal !== undefined) throw new SafetyGuardError(this.ctx.secrets.redactText(refusal));
     if (this.ctx.pace) await this.ctx.pace();
     const x = await send(plan, { baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
     this.exchanges.push(x);
-    // Whatever the answer, a secret in it is a secret the suite now holds.
+    // Credential-like fields of any answer are masked from now on (after this
+    // answer's own checks, so that an echo is judged only against what the
+    // suite held before it).
+    const verdict = checkResponse(x, exp, this.checkCtx);
     registerSecrets(x.response?.json, this.ctx.secrets);
-    if (this.spoiledByRateLimit(x)) {
+    // Any 2xx of this operation is a regeneration: its secret is a credential.
+    const status = x.response?.status ?? 0;
+    if (status >= 200 && status < 300) this.ctx.secrets.add(tokenOf(x.response?.json)?.secret, 'credential');
+    // A rate limit spoils the scenario only while nothing had already failed:
+    // an earlier real failure stays a failure.
+    if (this.spoiledByRateLimit(x) && !this.findings.some((f) => f.severity === 'error')) {
       this.inconclusive = `"${x.label}" met 429 rate_limit_reached outside the rate-limit scenario: the target's shared rate limit spoiled this scenario, so it proves nothing either way`;
     }
-    const verdict = checkResponse(x, exp, this.checkCtx);
     this.findings.push(...verdict.findings);
     return { status: x.response?.status, body: verdict.body };
   }
@@ -126,7 +134,7 @@ class Run {
 function registerSecrets(value: unknown, secrets: SecretRegistry, depth = 0): void {
   if (depth > 8 || value === null || typeof value !== 'object') return;
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string' && /^(secret|bearer|token)$/i.test(k)) secrets.add(v);
+    if (typeof v === 'string' && /^(secret|bearer|token)$/i.test(k)) secrets.add(v, 'mask-only');
     else registerSecrets(v, secrets, depth + 1);
   }
 }
@@ -156,7 +164,7 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
       break;
     case 'unknown-bearer': {
       const secret = `conformance-unknown-${randomUUID()}`;
-      run.ctx.secrets.add(secret);
+      run.ctx.secrets.add(secret, 'mask-only');
       auth = { kind: 'bearer', secret };
       break;
     }
@@ -170,6 +178,7 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
       statuses: s.expectStatus,
       code: s.expectCode,
       otherCodesWarn: s.kind === 'bad_input',
+      preferredStatus: s.kind === 'bad_input' ? s.status : undefined,
       detailRules: s.detailRules,
       state: run.state ? { total_permitted: run.state.total_permitted } : undefined,
     },

@@ -12,7 +12,7 @@
  * - the main process: sources registered in-process, such as the bundled
  *   mock's list of every secret it issued.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
@@ -32,6 +32,19 @@ export function createRunSecretsFile(): string {
   const file = path.join(dir, 'secrets.jsonl');
   writeFileSync(file, '', { mode: 0o600 });
   return file;
+}
+
+/** Removes secrets files of runs that were killed before they could (older than a few hours). */
+export function sweepStaleRunSecretsFiles(maxAgeMs = 6 * 3600_000): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      if (!name.startsWith('conformance-secrets-')) continue;
+      const dir = path.join(tmpdir(), name);
+      if (Date.now() - statSync(dir).mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // Best effort: a sweep must never stop a run.
+  }
 }
 
 export function removeRunSecretsFile(file: string | undefined): void {
@@ -78,7 +91,11 @@ export function runSecretsFileSize(file: string): number {
 export function attachSecretSink(registry: SecretRegistry, env: NodeJS.ProcessEnv = process.env): void {
   const file = env[SECRETS_FILE_ENV];
   if (!file || !existsSync(file)) return;
+  // Configured secrets (KATAPULT_API_TOKEN, .env credentials) are known to the
+  // main process already: they are never copied to disk.
+  const configured = new Set(configuredSecrets(env).map((s) => s.value));
   const write = (secret: string) => {
+    if (configured.has(secret)) return;
     try {
       appendRunSecret(file, secret, 'seen by the suite during the run');
     } catch {

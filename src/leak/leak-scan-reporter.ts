@@ -23,6 +23,7 @@ import {
   createRunSecretsFile,
   readRunSecrets,
   removeRunSecretsFile,
+  sweepStaleRunSecretsFiles,
   runSecretsFileSize,
   SECRETS_FILE_ENV,
   sourcedSecrets,
@@ -60,9 +61,17 @@ export default class LeakScanReporter implements Reporter {
   constructor(options: Options = {}) {
     this.dirs = (options.dirs ?? ['reports']).map((d) => path.resolve(REPO_ROOT, d));
     this.outputFile = options.outputFile ? path.resolve(REPO_ROOT, options.outputFile) : path.join(this.dirs[0], 'leak-scan.json');
+    sweepStaleRunSecretsFiles();
     this.secretsFile = createRunSecretsFile();
     process.env[SECRETS_FILE_ENV] = this.secretsFile;
     process.once('exit', () => removeRunSecretsFile(this.secretsFile));
+    // A cancelled CI job sends SIGTERM: remove the file, then die of the signal as before.
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        removeRunSecretsFile(this.secretsFile);
+        process.kill(process.pid, signal);
+      });
+    }
     this.out = options.streams?.[0]?.stream ?? process.stdout;
     this.known = configuredSecrets();
     this.matcher = new SecretMatcher(this.known);

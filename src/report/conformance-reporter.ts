@@ -49,7 +49,13 @@ export default class ConformanceReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const id = test.annotations.find((a) => a.type === 'scenario')?.description;
-    if (id) this.results.set(id, { test, result });
+    if (!id) return;
+    // With --retries or --repeat-each a scenario runs more than once: one
+    // failed attempt is a failure, whatever the other attempts did.
+    const failed = (r: TestResult) => r.status === 'failed' || r.status === 'timedOut' || r.status === 'interrupted';
+    const earlier = this.results.get(id);
+    if (earlier && failed(earlier.result) && !failed(result)) return;
+    this.results.set(id, { test, result });
   }
 
   onError(error: TestError): void {

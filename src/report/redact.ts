@@ -18,17 +18,38 @@ export function maskUrlPasswords(text: string): string {
   return text.replace(URL_PASSWORD, (_m, prefix: string) => `${prefix}${MASK}@`);
 }
 
-/** Secrets shorter than this are not searched for: they would mask ordinary words. */
+/** Credentials shorter than this are not searched for: they would mask ordinary words. */
 const MIN_SECRET_LENGTH = 4;
+/**
+ * Values that are only masked (not credentials the contract names) must be
+ * longer: a state header value like "invalid" is not worth masking everywhere.
+ */
+const MIN_MASK_ONLY_LENGTH = 8;
+/** A credential shorter than this is not judged in error bodies: it would match ordinary text. */
+const MIN_JUDGED_LENGTH = 8;
+
+/**
+ * - `credential`: a secret the contract names (state bearers and secrets,
+ *   secrets returned by regeneration, configured tokens): masked, and an error
+ *   body that contains it fails the scenario.
+ * - `mask-only`: anything else that may be sensitive (state header values,
+ *   Authorization values the suite made up, credential-like fields of other
+ *   answers): masked, never judged.
+ */
+export type SecretKind = 'credential' | 'mask-only';
 
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
+  private readonly credentials = new Set<string>();
   private pattern: RegExp | null = null;
   /** Called once for every newly held secret (the leak scan copies them to its run file). */
   onAdd?: (secret: string) => void;
 
-  add(secret: unknown): void {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return;
+  add(secret: unknown, kind: SecretKind = 'credential'): void {
+    if (typeof secret !== 'string') return;
+    if (secret.length < (kind === 'credential' ? MIN_SECRET_LENGTH : MIN_MASK_ONLY_LENGTH)) return;
+    if (kind === 'credential') this.credentials.add(secret);
+    if (this.secrets.has(secret)) return;
     this.secrets.add(secret);
     this.pattern = null;
     this.onAdd?.(secret);
@@ -43,9 +64,9 @@ export class SecretRegistry {
     return [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
-  /** Which held secrets occur in the text. */
+  /** Which held credentials (long enough to judge) occur in the text. */
   findIn(text: string): string[] {
-    return this.all().filter((s) => text.includes(s));
+    return [...this.credentials].filter((s) => s.length >= MIN_JUDGED_LENGTH && text.includes(s)).sort((a, b) => b.length - a.length);
   }
 
   redactText(text: string): string {

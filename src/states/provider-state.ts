@@ -75,7 +75,7 @@ export function validateStateAnswer(state: StateName, body: unknown, secrets: Se
   // Register first: even a rejected answer must not leak through a message.
   secrets.add(body.bearer);
   secrets.add(body.secret);
-  if (isObject(body.headers)) for (const v of Object.values(body.headers)) secrets.add(v);
+  if (isObject(body.headers)) for (const v of Object.values(body.headers)) secrets.add(v, 'mask-only');
 
   const problems: string[] = [];
   for (const field of STATE_FIELDS[state]) if (body[field] === undefined || body[field] === null) problems.push(`missing "${field}"`);

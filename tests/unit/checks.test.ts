@@ -132,7 +132,7 @@ test('behaviour: id, unchanged fields and a fresh secret', () => {
   assert.equal(checkTokenId({ api_token: { ...good.api_token, id: 't2' } }, 't1', 'r').length, 1);
   const changed = checkFieldsUnchanged({ api_token: { ...good.api_token, name: 'other', scopes: ['x'] } }, stored, 'r');
   assert.deepEqual(changed.map((f) => f.instancePath), ['/api_token/name', '/api_token/scopes']);
-  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', secret: 's' } }, stored, 'r').length, 6);
+  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', secret: 's' } }, stored, 'r').length, 5, 'every stored field but the null expires_at is missing');
   assert.equal(checkNewSecret({ api_token: { secret: '' } }, [], 'r').length, 1);
   assert.equal(checkNewSecret({ api_token: {} }, [], 'r').length, 1);
   const same = checkNewSecret({ api_token: { secret: 'old-secret' } }, [{ label: 'the old secret', secret: 'old-secret' }], 'r');
@@ -152,4 +152,33 @@ test('behaviour: scopes and authorized addresses are sets, their order may chang
   assert.deepEqual(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'api_tokens'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r'), []);
   assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'dns'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r').length, 1);
   assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['::1'] } }, stored, 'r').length, 1);
+});
+
+test('behaviour: a field stored as null may be left out of the answer; a field with a value may not', () => {
+  const stored = { id: 't1', organization_id: null, expires_at: null, rate_limit: 60 };
+  assert.deepEqual(checkFieldsUnchanged({ api_token: { id: 't1', rate_limit: 60 } }, stored, 'r'), []);
+  const missing = checkFieldsUnchanged({ api_token: { id: 't1' } }, stored, 'r');
+  assert.equal(missing.length, 1);
+  assert.equal(missing[0].actual, 'absent');
+});
+
+test('bad input: 400 validation_error is accepted with a warning; only 422 validation_error passes outright', () => {
+  const exp: Expectation = { statuses: [400, 422], code: 'validation_error', otherCodesWarn: true, preferredStatus: 422 };
+  const v = checkResponse(exchange(400, err('validation_error', { errors: ['x'] })), exp, ctx());
+  assert.deepEqual(checksOf(v), []);
+  assert.match(v.findings.find((f) => f.check === 'error_code')!.message, /refused with 400 validation_error, not the 422 validation_error/);
+  assert.deepEqual(checkResponse(exchange(422, err('validation_error', { errors: ['x'] })), exp, ctx()).findings, []);
+});
+
+test('the secret check judges only the contract\'s credentials, and finds them JSON-escaped too', () => {
+  const secrets = new SecretRegistry();
+  secrets.add('invalid', 'mask-only');
+  secrets.add('requested-token-id-1234', 'mask-only');
+  secrets.add('abc/def+ghi=jkl');
+  const exp = expect403('invalid_capabilities_token');
+  // A state header value that is an ordinary word, or an echoed id: not a leak.
+  assert.deepEqual(checksOf(checkResponse(exchange(403, err('invalid_capabilities_token', { token: 'requested-token-id-1234' })), exp, ctx({ secrets }))), []);
+  // A credential written with JSON escapes (\/ for /) is still found.
+  const escaped = '{"code":"invalid_capabilities_token","description":"d","detail":{"details":"abc\\/def+ghi=jkl"}}';
+  assert.deepEqual(checksOf(checkResponse(exchange(403, escaped), exp, ctx({ secrets }))), ['no_secret_in_error']);
 });

@@ -52,3 +52,17 @@ test('.env fills what the environment lacks, and the environment wins', () => {
   assert.equal(env.BASE_URL, 'http://from-dotenv/core/v1');
   assert.equal(env.ERROR_ENVELOPE, 'flat');
 });
+
+test('CONFORMANCE_WORKERS must be a positive number or a percentage, never a hang', () => {
+  assert.equal(loadConfig({ CONFORMANCE_WORKERS: '3' }).mode, 'bundled');
+  assert.equal(loadConfig({ CONFORMANCE_WORKERS: '50%' }).mode, 'bundled');
+  throwsConfig({ CONFORMANCE_WORKERS: 'abc' }, /CONFORMANCE_WORKERS="abc" must be a positive whole number/);
+  throwsConfig({ CONFORMANCE_WORKERS: '0' }, /CONFORMANCE_WORKERS/);
+});
+
+test('a URL with user:password@ is refused with a message that does not repeat the password', () => {
+  assert.throws(
+    () => loadConfig({ BASE_URL: 'http://qa:hunter2secret@127.0.0.1:1/core/v1' }),
+    (e: unknown) => e instanceof ConfigError && /must not carry user:password@/.test((e as Error).message) && !(e as Error).message.includes('hunter2secret'),
+  );
+});

@@ -41,3 +41,11 @@ test('very short values are not treated as secrets', () => {
   assert.equal(s.redactText('ab ab'), 'ab ab');
   assert.equal(s.all().length, 0);
 });
+
+test('mask-only values shorter than 8 characters are not masked (a state header like "invalid" stays readable)', () => {
+  const s = new SecretRegistry();
+  s.add('invalid', 'mask-only');
+  s.add('x-cap-0123456789', 'mask-only');
+  assert.equal(s.redactText('invalid_capabilities_token x-cap-0123456789'), `invalid_capabilities_token ${MASK}`);
+  assert.deepEqual(s.findIn('x-cap-0123456789'), [], 'mask-only values are never judged as leaked credentials');
+});
