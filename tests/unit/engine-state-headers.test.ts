@@ -72,3 +72,31 @@ test('self-regenerating token: the second regeneration uses the new secret with 
   assert.equal(result.outcome, 'passed', JSON.stringify(result.findings));
   assert.deepEqual(seen.map((s) => [s.authorization, s.capability]), [['Bearer s0', 'cap-1'], ['Bearer s1', 'cap-1']]);
 });
+
+test('against a real deployment a later 429 makes a scenario inconclusive only if nothing had failed before it', async () => {
+  const spoil = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      if (req.headers.authorization === 'Bearer admin-bearer') {
+        // The regeneration itself is wrong: the name changed.
+        res.end(JSON.stringify({ api_token: { id: 't1', name: 'renamed', secret: 'fresh-secret-1' } }));
+      } else {
+        res.statusCode = 429;
+        res.end(JSON.stringify({ code: 'rate_limit_reached', description: 'd', detail: { total_permitted: 5 } }));
+      }
+    });
+  });
+  await new Promise<void>((r) => spoil.listen(0, '127.0.0.1', r));
+  try {
+    const live = { ...ctx, mode: 'live' as const, baseUrl: `http://127.0.0.1:${(spoil.address() as { port: number }).port}/core/v1` };
+    const failed = await runScenario(scenarioById('200-old-secret-rejected'), state('admin-bearer'), live);
+    assert.equal(failed.outcome, 'failed', 'the earlier failure stands');
+    assert.ok(failed.findings.some((f) => f.check === 'fields_unchanged'));
+    // Nothing wrong before the 429: inconclusive.
+    const clean = await runScenario(scenarioById('403-permission_denied'), state('other-bearer'), live);
+    assert.equal(clean.outcome, 'inconclusive');
+  } finally {
+    spoil.close();
+  }
+});
