@@ -2,7 +2,7 @@
  * Checks of what a 200 means: the same token comes back, unchanged but for a
  * new secret. Pure functions over the parsed bodies.
  */
-import { error, type Finding } from '../model/finding.ts';
+import { error, warning, type Finding } from '../model/finding.ts';
 
 /**
  * Lists that are sets of grants: their order carries no meaning, so a target
@@ -52,8 +52,11 @@ export function checkFieldsUnchanged(body: unknown, stored: Record<string, unkno
   const out: Finding[] = [];
   for (const field of UNCHANGED_FIELDS) {
     // Only fields the state told us about can be compared; a field the state
-    // omitted has no "before".
-    if (!(field in stored)) continue;
+    // omitted has no "before", which the report says.
+    if (!(field in stored)) {
+      out.push(warning('fields_unchanged', `the state's api_token has no ${field}, so whether regeneration kept it cannot be checked (a state should send the token as stored)`, { instancePath: `/api_token/${field}`, exchange }));
+      continue;
+    }
     if (!(field in token)) {
       // A serializer may leave out a null field; absent and null say the same.
       if (stored[field] === null) continue;

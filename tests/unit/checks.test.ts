@@ -22,6 +22,7 @@ function exchange(status: number, body: unknown, headers: Record<string, string>
   return { label: 'request', method: 'POST', url: 'http://t/x', requestHeaders: {}, response: { status, headers, text, json, jsonError }, durationMs: 1 };
 }
 
+const errorsOnly = <T extends { severity: string }>(fs: T[]) => fs.filter((f) => f.severity === 'error');
 const checksOf = (v: { findings: { check: string; severity: string }[] }, severity = 'error') => v.findings.filter((f) => f.severity === severity).map((f) => f.check);
 const expect403 = (code: string): Expectation => ({ statuses: [403], code });
 const err = (code: string, detail: unknown = {}) => ({ code, description: 'd', detail });
@@ -149,15 +150,15 @@ test('bad input refused with the documented 422 validation_error is validated ag
 
 test('behaviour: scopes and authorized addresses are sets, their order may change; their content may not', () => {
   const stored = { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['192.0.2.0/24', '::1'] };
-  assert.deepEqual(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'api_tokens'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r'), []);
-  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'dns'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r').length, 1);
-  assert.equal(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['::1'] } }, stored, 'r').length, 1);
+  assert.deepEqual(errorsOnly(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'api_tokens'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r')), []);
+  assert.equal(errorsOnly(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['dns', 'dns'], authorized_ip_addresses: ['::1', '192.0.2.0/24'] } }, stored, 'r')).length, 1);
+  assert.equal(errorsOnly(checkFieldsUnchanged({ api_token: { id: 't1', scopes: ['api_tokens', 'dns'], authorized_ip_addresses: ['::1'] } }, stored, 'r')).length, 1);
 });
 
 test('behaviour: a field stored as null may be left out of the answer; a field with a value may not', () => {
   const stored = { id: 't1', organization_id: null, expires_at: null, rate_limit: 60 };
-  assert.deepEqual(checkFieldsUnchanged({ api_token: { id: 't1', rate_limit: 60 } }, stored, 'r'), []);
-  const missing = checkFieldsUnchanged({ api_token: { id: 't1' } }, stored, 'r');
+  assert.deepEqual(errorsOnly(checkFieldsUnchanged({ api_token: { id: 't1', rate_limit: 60 } }, stored, 'r')), []);
+  const missing = errorsOnly(checkFieldsUnchanged({ api_token: { id: 't1' } }, stored, 'r'));
   assert.equal(missing.length, 1);
   assert.equal(missing[0].actual, 'absent');
 });
@@ -181,4 +182,11 @@ test('the secret check judges only the contract\'s credentials, and finds them J
   // A credential written with JSON escapes (\/ for /) is still found.
   const escaped = '{"code":"invalid_capabilities_token","description":"d","detail":{"details":"abc\\/def+ghi=jkl"}}';
   assert.deepEqual(checksOf(checkResponse(exchange(403, escaped), exp, ctx({ secrets }))), ['no_secret_in_error']);
+});
+
+test('behaviour: a field the state did not send cannot be compared, and the report says so', () => {
+  const findings = checkFieldsUnchanged({ api_token: { id: 't1', name: 'changed' } }, { id: 't1' }, 'r');
+  assert.deepEqual(errorsOnly(findings), []);
+  assert.equal(findings.filter((f) => f.severity === 'warning').length, 6);
+  assert.match(findings[0].message, /state's api_token has no name/);
 });
