@@ -286,6 +286,10 @@ export function main(argv: string[], opts: MainOptions = {}): number {
   let schemasDir = opts.schemasDir ?? DEFAULT_SCHEMAS_DIR;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      out.log(`${USAGE}\n\nDerives JSON Schemas for every operation and documented response of every OpenAPI document in the specs folder (default specs/) into the schemas folder (default schemas/).\n  --check          derive in memory and compare: exit 1 naming each stale, missing or extra file\n  --specs DIR      where the OpenAPI documents are\n  --schemas DIR    where the generated schemas go`);
+      return 0;
+    }
     if (arg === '--check') check = true;
     else if ((arg === '--specs' || arg === '--schemas') && argv[i + 1]) {
       if (arg === '--specs') specsDir = argv[++i];

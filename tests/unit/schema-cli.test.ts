@@ -133,6 +133,15 @@ describe('staleness check', () => {
     assert.ok(result.lines.some((l) => l.startsWith('extra:') && l.includes('extra.response-200')));
   });
 
+  test('main --help prints the usage and exits 0; an unknown argument exits 2', () => {
+    const help = capture();
+    assert.equal(main(['--help'], { out: help.out }), 0);
+    assert.match(help.lines.join('\n'), /--check[\s\S]*--specs DIR/);
+    const bad = capture();
+    assert.equal(main(['--frobnicate'], { out: bad.out }), 2);
+    assert.match(bad.lines.join('\n'), /unexpected argument --frobnicate/);
+  });
+
   test('main --check: exit 0 with one summary line when fresh, exit 1 when stale', () => {
     const fresh = capture();
     assert.equal(main(['--check'], { out: fresh.out }), 0);
