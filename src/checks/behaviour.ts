@@ -3,6 +3,7 @@
  * new secret. Pure functions over the parsed bodies.
  */
 import { error, warning, type Finding } from '../model/finding.ts';
+import { isObject } from '../model/json.ts';
 
 /**
  * Lists that are sets of grants: their order carries no meaning, so a target
@@ -22,7 +23,6 @@ function sameValue(field: string, a: unknown, b: unknown): boolean {
 /** Fields that regeneration must leave as the state stored them. */
 export const UNCHANGED_FIELDS = ['name', 'organization_id', 'scopes', 'authorized_ip_addresses', 'expires_at', 'rate_limit'] as const;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function tokenOf(body: unknown): Record<string, unknown> | undefined {
   return isObject(body) && isObject(body.api_token) ? body.api_token : undefined;

@@ -9,6 +9,7 @@ import type { ErrorEnvelope } from '../config/env.ts';
 import type { Exchange } from '../engine/exchange.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 import type { DetailRule } from '../scenarios/regenerate-secret.catalogue.ts';
+import { isObject } from '../model/json.ts';
 
 /** What the checks need of the schema validator (src/schema/validator.ts). */
 export interface SchemaJudge {
@@ -128,7 +129,6 @@ export function checkJsonBody(x: Exchange): Finding[] {
   ];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const codeOf = (body: unknown): string | undefined => {
   if (!isObject(body)) return undefined;
   if (typeof body.code === 'string') return body.code;

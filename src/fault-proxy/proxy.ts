@@ -21,6 +21,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isObject, parseJsonOrUndefined } from '../model/json.ts';
 
 export const FAULT_MODES = {
   stall: 'accept the request and never answer (until the client gives up, or --max-stall-ms)',
@@ -125,15 +126,8 @@ function readAll(stream: http.IncomingMessage, limit: number): Promise<Buffer | 
   });
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function parseJson(buf: Buffer): unknown {
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
+const parseJson = (buf: Buffer): unknown => parseJsonOrUndefined(buf.toString('utf8'));
 
 export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
   const upstream = new URL(options.upstream);

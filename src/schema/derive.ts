@@ -13,6 +13,7 @@
  *   gets Ajv's `discriminator`, so a failure names the variant that was meant.
  */
 import type { OpenAPIV3 } from 'openapi-types';
+import { isObject } from '../model/json.ts';
 
 /** A JSON Schema as plain JSON data. */
 export type JSONSchema = { [keyword: string]: unknown };
@@ -91,7 +92,6 @@ const KEY_ORDER = [
 const ANNOTATIONS = ['title', 'description', 'default', 'readOnly', 'writeOnly', 'deprecated'];
 
 type Json = { [key: string]: unknown };
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function ordered(schema: JSONSchema): JSONSchema {
   const out: JSONSchema = {};

@@ -14,6 +14,7 @@ import addFormats from 'ajv-formats';
 import { error, warning, type Finding } from '../model/finding.ts';
 import { DEFAULT_SCHEMAS_DIR, MANIFEST_FILE, type Manifest } from './cli.ts';
 import { fixedCode, TAG, VARIANT_KEYWORD, type DerivedOperation, type JSONSchema, type Profile, type Variant } from './derive.ts';
+import { isObject } from '../model/json.ts';
 
 /** Formats an OpenAPI 3.0 document may use that draft-07 does not define. */
 const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
@@ -52,7 +53,6 @@ function allowUnknownFormats(schema: unknown) {
 }
 
 type Json = { [key: string]: unknown };
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ---------------------------------------------------------------------------
 // Schema sets

@@ -32,6 +32,7 @@ import {
   type StateAnswer,
   type StateArranger,
 } from './arranger.ts';
+import { isObject, parseJsonOrUndefined } from '../model/json.ts';
 
 /** Every throwaway token's name starts with this; `npm run cleanup` deletes by it. */
 export const THROWAWAY_PREFIX = 'conformance-suite-';
@@ -93,7 +94,6 @@ interface Answer {
   retryAfterMs?: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The error object of a body in either envelope. */
 export function errorOf(body: unknown): { code?: string; description?: string; detail?: unknown } | undefined {
@@ -147,12 +147,7 @@ export class LiveApi {
       throw new LiveApiError(`${method} ${path.split('?')[0]}: no answer (${why})`);
     }
     const text = await res.text();
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json = parseJsonOrUndefined(text);
     // Register before anything can print it: a create answer carries a secret.
     if (isObject(json) && isObject(json.api_token)) this.o.secrets.add(json.api_token.secret);
     const date = Date.parse(res.headers.get('date') ?? '');
@@ -507,13 +502,7 @@ export class LiveArranger implements StateArranger {
             signal: AbortSignal.timeout(this.o.timeoutMs),
             redirect: 'manual',
           });
-          const text = await res.text();
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
+          const json = parseJsonOrUndefined(await res.text());
           const err = errorOf(json);
           if (res.status === 429 && err?.code === 'rate_limit_reached') {
             hit ??= { totalPermitted: isObject(err.detail) ? err.detail.total_permitted : undefined };

@@ -6,8 +6,8 @@ import { STATE_FIELDS, type StateName } from '../scenarios/regenerate-secret.cat
 import type { SecretRegistry } from '../report/redact.ts';
 import { NotArrangedError, type Availability, type StateAnswer, type StateArranger } from './arranger.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
+import { isObject } from '../model/json.ts';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ProviderStateArranger implements StateArranger {
   readonly description: string;
