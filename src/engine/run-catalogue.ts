@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { catalogue as defaultCatalogue, type Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
-import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError, type StateArranger } from '../states/arranger.ts';
+import { arrange, type StateArranger } from '../states/arranger.ts';
 import { runScenario, type EngineContext, type ScenarioResult } from './run-scenario.ts';
 
 export interface InProcessTarget extends EngineContext {
@@ -31,14 +31,10 @@ async function runOne(scenario: Scenario, target: InProcessTarget, ctx: EngineCo
   const availability = target.arranger.availability(scenario.state);
   if (!availability.ok) return { ...empty, outcome: 'skipped', reason: availability.reason };
   const instance = `${scenario.id}-${randomUUID()}`;
+  const arranged = await arrange(target.arranger, scenario.state, instance, (t) => target.secrets.redactText(t));
+  if (arranged.kind !== 'ready') return { ...empty, outcome: arranged.kind, reason: arranged.reason };
   try {
-    const state = await target.arranger.setup(scenario.state, instance);
-    return await runScenario(scenario, state, ctx);
-  } catch (e) {
-    if (e instanceof NotArrangedError) return { ...empty, outcome: 'not_arranged', reason: target.secrets.redactText(e.message) };
-    if (e instanceof StateSkippedError) return { ...empty, outcome: 'skipped', reason: target.secrets.redactText(e.message) };
-    if (e instanceof ArrangementInconclusiveError) return { ...empty, outcome: 'inconclusive', reason: target.secrets.redactText(e.message) };
-    throw e;
+    return await runScenario(scenario, arranged.answer, ctx);
   } finally {
     await target.arranger.teardown(scenario.state, instance);
   }

@@ -78,3 +78,27 @@ export class NoStateArranger implements StateArranger {
     return undefined;
   }
 }
+
+/** What came of arranging one state for one scenario. */
+export type Arrangement =
+  | { kind: 'ready'; answer: StateAnswer }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'inconclusive'; reason: string }
+  | { kind: 'not_arranged'; reason: string };
+
+/**
+ * Sets up a state and sorts a failure into the outcome it stands for; on any
+ * outcome but "ready" what the setup may have created is torn down already.
+ * Reasons are redacted. Shared by the Playwright fixture and the in-process runner.
+ */
+export async function arrange(arranger: StateArranger, state: StateName, instance: string, redact: (text: string) => string): Promise<Arrangement> {
+  try {
+    return { kind: 'ready', answer: await arranger.setup(state, instance) };
+  } catch (e) {
+    const kind: Exclude<Arrangement['kind'], 'ready'> | undefined =
+      e instanceof NotArrangedError ? 'not_arranged' : e instanceof StateSkippedError ? 'skipped' : e instanceof ArrangementInconclusiveError ? 'inconclusive' : undefined;
+    if (!kind) throw e;
+    await arranger.teardown(state, instance);
+    return { kind, reason: redact((e as Error).message) };
+  }
+}

@@ -8,7 +8,7 @@ import { test as base, expect as baseExpect } from '@playwright/test';
 import type { Finding } from '../model/finding.ts';
 import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
-import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError, type StateAnswer } from '../states/arranger.ts';
+import { arrange, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
 import { attachSecretSink } from '../leak/known-secrets.ts';
 
@@ -66,27 +66,20 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
       const budget = suite.arranger.setupBudgetMs?.(scenario.state) ?? 0;
       if (budget > 0) testInfo.setTimeout(testInfo.timeout + budget);
       const instance = `${scenario.id}-${randomUUID()}`;
-      let answer: StateAnswer;
-      try {
-        answer = await suite.arranger.setup(scenario.state, instance);
-      } catch (e) {
-        if (e instanceof StateSkippedError || e instanceof ArrangementInconclusiveError) {
-          await suite.arranger.teardown(scenario.state, instance);
-          const reason = suite.secrets.redactText(e.message);
-          if (e instanceof ArrangementInconclusiveError) testInfo.annotations.push({ type: INCONCLUSIVE, description: reason });
-          testInfo.skip(true, e instanceof ArrangementInconclusiveError ? `inconclusive: ${reason}` : reason);
-          return;
-        }
-        if (e instanceof NotArrangedError) {
-          testInfo.annotations.push({ type: NOT_ARRANGED, description: suite.secrets.redactText(e.message) });
-          await suite.arranger.teardown(scenario.state, instance);
-          const notArranged = new Error(`not arranged: ${suite.secrets.redactText(e.message)}`);
-          // The target's doing, not the suite's: the message is the whole story.
-          notArranged.stack = `Error: ${notArranged.message}`;
-          throw notArranged;
-        }
-        throw e;
+      const arranged = await arrange(suite.arranger, scenario.state, instance, (t) => suite.secrets.redactText(t));
+      if (arranged.kind === 'skipped' || arranged.kind === 'inconclusive') {
+        if (arranged.kind === 'inconclusive') testInfo.annotations.push({ type: INCONCLUSIVE, description: arranged.reason });
+        testInfo.skip(true, arranged.kind === 'inconclusive' ? `inconclusive: ${arranged.reason}` : arranged.reason);
+        return;
       }
+      if (arranged.kind === 'not_arranged') {
+        testInfo.annotations.push({ type: NOT_ARRANGED, description: arranged.reason });
+        const notArranged = new Error(`not arranged: ${arranged.reason}`);
+        // The target's doing, not the suite's: the message is the whole story.
+        notArranged.stack = `Error: ${notArranged.message}`;
+        throw notArranged;
+      }
+      const answer = arranged.answer;
       try {
         await use(answer);
       } finally {
