@@ -145,7 +145,9 @@ test('an interrupted live run (SIGINT while throwaway tokens exist) leaves none 
     const run = await runSuite({ ...live.env, LIVE_REQUESTS_PER_SECOND: '20', ERROR_ENVELOPE: 'wrapped' });
     assert.ok(interruptedWith >= 1, 'the run was interrupted while a throwaway token existed');
     assert.notEqual(run.code, 0, run.output);
-    assert.match(run.output, /interrupted/i);
+    // Playwright says "interrupted" when a scenario was in flight at the signal,
+    // and only "did not run" when the signal fell between two scenarios.
+    assert.match(run.output, /interrupted|did not run/i);
     const report = run.json();
     assert.ok(report.scenarios.filter((s: any) => s.outcome === 'passed').length < catalogue.length - 5, 'the run did stop early');
     await assertLeftClean(live, before, run);
