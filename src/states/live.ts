@@ -33,6 +33,7 @@ import {
   type StateArranger,
 } from './arranger.ts';
 import { isObject, parseJsonOrUndefined } from '../model/json.ts';
+import { describeFetchError } from '../engine/fetch-error.ts';
 
 /** Every throwaway token's name starts with this; `npm run cleanup` deletes by it. */
 export const THROWAWAY_PREFIX = 'conformance-suite-';
@@ -142,9 +143,7 @@ export class LiveApi {
         redirect: 'manual',
       });
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      const why = err.name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs} ms` : (err.cause?.code ?? err.message);
-      throw new LiveApiError(`${method} ${path.split('?')[0]}: no answer (${why})`);
+      throw new LiveApiError(`${method} ${path.split('?')[0]}: no answer (${describeFetchError(e, this.o.timeoutMs)})`);
     }
     const text = await res.text();
     const json = parseJsonOrUndefined(text);
