@@ -18,6 +18,8 @@ import { renderJson } from './render-json.ts';
 import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT } from '../suite/fixtures.ts';
 import { loadSchemas } from '../suite/context.ts';
 import { RUN_ID_VARIABLE, runPrefix } from '../states/live.ts';
+import { collectProvenance } from './provenance.ts';
+import { specsDirFrom } from '../suite/preflight.ts';
 
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
@@ -173,6 +175,7 @@ export default class ConformanceReporter implements Reporter {
       matrix: this.matrix(),
       scenarios,
       errors: runErrors,
+      provenance: collectProvenance({ root: REPO_ROOT, specsDir: specsDirFrom(), catalogue }),
     };
   }
 }

@@ -5,6 +5,7 @@
 import type { Finding } from '../model/finding.ts';
 import type { ExchangeRecord } from '../engine/exchange.ts';
 import type { Outcome } from '../engine/run-scenario.ts';
+import type { Provenance } from './provenance.ts';
 
 export interface ScenarioReport {
   id: string;
@@ -55,6 +56,8 @@ export interface RunModel {
   scenarios: ScenarioReport[];
   /** Configuration or run-level errors (not tied to one scenario). */
   errors: string[];
+  /** What produced this report: suite version and commit, spec and catalogue hashes, Playwright version. */
+  provenance?: Provenance;
 }
 
 export const OUTCOMES: Outcome[] = ['passed', 'failed', 'not_arranged', 'inconclusive', 'skipped'];

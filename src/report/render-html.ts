@@ -4,9 +4,8 @@
  */
 import type { Finding } from '../model/finding.ts';
 import { OUTCOMES, type RunModel, type ScenarioReport } from './model.ts';
-
-const esc = (v: unknown): string =>
-  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { esc } from './html/escape.ts';
+import { provenanceRows } from './html/provenance.ts';
 
 const json = (v: unknown) => esc(JSON.stringify(v));
 
@@ -118,6 +117,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.met
 <dt>Profile</dt><dd>${esc(model.target.profile)}</dd>
 <dt>Started</dt><dd>${esc(model.startedAt)}</dd>
 <dt>Finished</dt><dd>${esc(model.finishedAt)} (${esc((model.durationMs / 1000).toFixed(1))} s)</dd>
+${provenanceRows(model.provenance)}
 </dl>
 <p class="counts">${OUTCOMES.map((o) => `<span>${badge(o)} ${esc(model.counts[o])}</span>`).join('')}</p>
 ${model.errors.length ? `<h2>Run errors</h2>${model.errors.map((e) => `<pre class="message">${esc(e)}</pre>`).join('')}` : ''}

@@ -17,6 +17,7 @@ export function renderJson(model: RunModel): string {
     counts: model.counts,
     errors: model.errors,
     matrix: model.matrix,
+    provenance: model.provenance ?? null,
     scenarios: model.scenarios.map((s) => ({
       id: s.id,
       title: s.title,

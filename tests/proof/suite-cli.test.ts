@@ -36,6 +36,11 @@ describe('against the bundled mock (no configuration)', () => {
     assert.equal(rows.filter((r) => r.status === 403).length, 5);
     const passed = new Set(report.scenarios.filter((s: any) => s.outcome === 'passed').map((s: any) => s.id));
     for (const r of rows) assert.ok(r.scenarioIds.some((id) => passed.has(id)), `no passed scenario for ${r.status} ${r.variant}`);
+    // Provenance, so that two reports can be compared (src/report/provenance.ts, unit-tested there).
+    assert.equal(report.provenance.catalogue.scenarios, catalogue.length);
+    assert.match(report.provenance.catalogue.sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual(report.provenance.specs.documents.map((d: any) => d.path), ['regenerate-secret.openapi.json']);
+    assert.match(report.provenance.playwright, /^\d+\.\d+\.\d+/);
   });
 
   test('the HTML report shows the verdict, the matrix and the target; JUnit lists every scenario', () => {
