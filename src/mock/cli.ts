@@ -23,6 +23,8 @@ Options:
   --port N           port to listen on (default 4010; 0 = any free port)
   --host ADDRESS     address to listen on (default 127.0.0.1)
   --base-path PATH   base path of the API (default /core/v1)
+  --specs DIR        also serve the authentication layer (400, 403, 429, 503) of every operation of
+                     the OpenAPI documents in DIR, e.g. a folder with the vendor's Core API document
   --fault NAME       break one documented behaviour on purpose (repeatable, or comma-separated);
                      see --list-faults
   --personality P    ${PERSONALITY_NAMES.join(' | ')} (default documented). live: wrapped errors with
@@ -48,6 +50,7 @@ interface CliOptions {
   faults: FaultName[];
   personality: PersonalityName;
   log: boolean;
+  specsDir?: string;
 }
 
 function parse(argv: string[]): CliOptions | 'help' | 'list-faults' {
@@ -61,6 +64,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'list-faults' {
         port: { type: 'string' },
         host: { type: 'string' },
         'base-path': { type: 'string' },
+        specs: { type: 'string' },
         fault: { type: 'string', multiple: true },
         personality: { type: 'string' },
         log: { type: 'boolean' },
@@ -99,6 +103,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'list-faults' {
     faults,
     personality: personality as PersonalityName,
     log: values.log ?? false,
+    specsDir: values.specs,
   };
 }
 
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
       personality: options.personality,
       faults: options.faults,
       basePath: options.basePath,
+      specsDir: options.specsDir,
       onResponse: options.log
         ? (e) => process.stdout.write(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)}ms\n`)
         : undefined,

@@ -51,6 +51,7 @@ import {
   type MockError,
 } from './errors.ts';
 import { faultFlags, parseFaults, type FaultName } from './faults.ts';
+import { answerAuthLayer, authLayerRoutes, type AuthLayerFaults } from './auth-layer.ts';
 import type { LiveAccount, LiveOptions } from './live.ts';
 import { hasAnyScope } from './live.ts';
 import { PERSONALITIES, PERSONALITY_NAMES, type PersonalityName } from './personality.ts';
@@ -82,6 +83,13 @@ export interface MockOptions {
   live?: LiveOptions;
   /** Named faults (faults.ts), each breaking exactly one documented behaviour. */
   faults?: readonly FaultName[];
+  /**
+   * A folder of OpenAPI documents: the mock also serves the authentication
+   * layer of every operation in them that it does not implement (auth-layer.ts).
+   */
+  specsDir?: string;
+  /** Per-operation faults of that layer (operationId -> fault names). */
+  authLayerFaults?: AuthLayerFaults;
   /** Base path of the operation; default `/core/v1`. */
   basePath?: string;
   /** Called once per answered request with method, path, status and duration only (never headers or bodies). */
@@ -251,7 +259,7 @@ export function createMock(options: MockOptions = {}): Mock {
     if ((token.flags.rateLimited || (rateLimiter !== null && rateLimiter.exceeded(token))) && !f.rateLimitIgnored) {
       return rateLimitReached(f.rateLimitTotalWrong ? token.rate_limit + 1 : token.rate_limit);
     }
-    if (scopes !== undefined) return hasAnyScope(token, scopes) ? token : scopeNotGranted(scopes);
+    if (scopes !== undefined) return scopes.length === 0 || hasAnyScope(token, scopes) ? token : scopeNotGranted(scopes);
     if (!token.managesTokens && !f.scopeIgnored) return f.scopeDetailWrong ? scopeNotGranted(token.scopes) : SCOPE_NOT_GRANTED;
     return token;
   }
@@ -353,6 +361,21 @@ export function createMock(options: MockOptions = {}): Mock {
       });
     }
     routes.set(basePath + path, byMethod);
+  }
+  // The documents' other operations: their authentication layer only. Routes above keep their own handler.
+  if (options.specsDir !== undefined) {
+    for (const [path, methods] of authLayerRoutes(options.specsDir, options.authLayerFaults)) {
+      const byMethod = routes.get(basePath + path) ?? new Map<string, Handler>();
+      for (const [method, route] of methods) {
+        if (byMethod.has(method)) continue;
+        byMethod.set(method, (req, res) => {
+          const answer = answerAuthLayer(req, route.operation, route.faults, authenticate);
+          if ('json' in answer) sendJson(res, answer.status, answer.json);
+          else sendError(res, answer);
+        });
+      }
+      routes.set(basePath + path, byMethod);
+    }
   }
 
   function dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {

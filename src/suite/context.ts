@@ -10,6 +10,7 @@ import { ProviderStateArranger } from '../states/provider-state.ts';
 import { createLiveArranger, LiveArranger } from '../states/live.ts';
 import type { RequestGuard } from '../engine/run-scenario.ts';
 import { OPERATION_ID } from '../scenarios/regenerate-secret.catalogue.ts';
+import { runSchemasDir } from './schemas-cache.ts';
 
 export interface SuiteContext {
   config: SuiteConfig & { baseUrl: string };
@@ -35,10 +36,10 @@ export function createArranger(config: SuiteConfig, secrets: SecretRegistry, env
   }
 }
 
-/** Loads the compiled schemas, turning any problem into a ConfigError naming the fix. */
-export function loadSchemas(): ResponseValidator {
+/** Loads the run's schemas (schemas/, or the folder the global setup derived them into), turning any problem into a ConfigError naming the fix. */
+export function loadSchemas(env: NodeJS.ProcessEnv = process.env): ResponseValidator {
   try {
-    const validator = new ResponseValidator(loadSchemaSet());
+    const validator = new ResponseValidator(loadSchemaSet(runSchemasDir(env)));
     validator.operation(OPERATION_ID);
     return validator;
   } catch (e) {

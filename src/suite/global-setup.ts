@@ -9,7 +9,8 @@ import { createMock } from '../mock/server.ts';
 import { createArranger, loadSchemas } from './context.ts';
 import { SecretRegistry } from '../report/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
-import { checkSpecsAndSchemas } from './preflight.ts';
+import { checkSpecsAndSchemas, specsDirFrom } from './preflight.ts';
+import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
 import { prepareLiveRun } from '../states/live.ts';
 
@@ -26,12 +27,18 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   loadDotenv();
   const config = loadConfig();
   // specs/ readable and valid, schemas/ derived from them: else one clear message.
-  checkSpecsAndSchemas();
+  // A SPECS_DIR that schemas/ was never derived from is derived into a cache for this run.
+  const schemas = checkSpecsAndSchemas();
+  process.env[SCHEMAS_DIR_VARIABLE] = schemas.dir;
+  if (schemas.kind === 'derived-for-run') {
+    process.stdout.write(`SPECS_DIR: schemas ${schemas.fresh ? 'derived' : 'already derived'} for this run into ${schemas.dir} (schemas/ is left as it is)\n`);
+  }
   loadSchemas();
   createArranger(config, new SecretRegistry());
 
   if (config.mode === 'bundled' && !config.baseUrl) {
-    const mock = createMock();
+    // It serves the authentication layer of every operation of the run's documents.
+    const mock = createMock({ specsDir: specsDirFrom() });
     const address = await mock.listen(0, '127.0.0.1');
     registerSecretSource('issued by the bundled mock', () => mock.issuedSecrets());
     process.env.BASE_URL = address.baseUrl;

@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { ConfigError, REPO_ROOT } from '../config/env.ts';
-import { checkAll, DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, SpecError } from '../schema/cli.ts';
+import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, SpecError } from '../schema/cli.ts';
+import { chooseSchemas, type SchemasChoice } from './schemas-cache.ts';
 
 /** SPECS_DIR: where the OpenAPI documents are (default specs/); schemas/ must be derived from them. */
 export function specsDirFrom(env: NodeJS.ProcessEnv = process.env): string {
@@ -14,23 +15,30 @@ export function specsDirFrom(env: NodeJS.ProcessEnv = process.env): string {
   return v ? path.resolve(REPO_ROOT, v) : DEFAULT_SPECS_DIR;
 }
 
-export function checkSpecsAndSchemas(env: NodeJS.ProcessEnv = process.env, schemasDir: string = DEFAULT_SCHEMAS_DIR): void {
+/**
+ * Checks the documents and picks the schemas of the run (schemas/, or a cache
+ * folder derived for a SPECS_DIR that schemas/ was never derived from; see
+ * schemas-cache.ts). Stale schemas of the project's own documents stop the run.
+ */
+export function checkSpecsAndSchemas(env: NodeJS.ProcessEnv = process.env, schemasDir: string = DEFAULT_SCHEMAS_DIR): SchemasChoice {
   const specsDir = specsDirFrom(env);
   const shown = (p: string) => path.relative(process.cwd(), p) || '.';
-  let result;
+  let choice: SchemasChoice;
   try {
-    result = checkAll(specsDir, schemasDir);
+    choice = chooseSchemas(specsDir, schemasDir);
   } catch (e) {
     if (e instanceof SpecError) {
       throw new ConfigError(`the OpenAPI document cannot be used: ${e.message} (documents are read from ${shown(specsDir)}; fix or replace it, then run "npm run schemas")`);
     }
     throw new ConfigError(`the OpenAPI documents in ${shown(specsDir)} cannot be checked: ${(e as Error).message}`);
   }
-  if (!result.ok) {
+  if (choice.kind === 'stale') {
+    const result = choice.result;
     const first = result.stale[0] ?? result.missing[0] ?? result.extra[0];
     const extraSpecs = specsDir === DEFAULT_SPECS_DIR ? '' : ` -- --specs ${shown(specsDir)}`;
     throw new ConfigError(
       `the derived schemas in ${shown(schemasDir)} do not match the OpenAPI documents in ${shown(specsDir)} (${result.stale.length} stale, ${result.missing.length} missing, ${result.extra.length} extra, e.g. ${first}); run "npm run schemas${extraSpecs}" to derive them again`,
     );
   }
+  return choice;
 }

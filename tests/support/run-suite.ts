@@ -27,7 +27,7 @@ export interface SuiteRun {
 }
 
 /** Variables of the suite that must not leak in from the developer's shell or .env. */
-const SUITE_VARS = ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORGANIZATION', 'ERROR_ENVELOPE', 'REQUEST_TIMEOUT_MS', 'LIVE_RATE_LIMIT_BURST', 'CONFORMANCE_BUNDLED_MOCK', 'REPORTS_DIR', 'SPECS_DIR', 'CONFORMANCE_SECRETS_FILE'];
+const SUITE_VARS = ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORGANIZATION', 'ERROR_ENVELOPE', 'REQUEST_TIMEOUT_MS', 'LIVE_RATE_LIMIT_BURST', 'CONFORMANCE_BUNDLED_MOCK', 'REPORTS_DIR', 'SPECS_DIR', 'CONFORMANCE_SECRETS_FILE', 'CONFORMANCE_SCHEMAS_DIR'];
 
 /** `prepare` may put files in the reports folder before the run (the leak tests plant one there). */
 export function runSuite(env: Record<string, string>, timeoutMs = 120_000, prepare?: (reportsDir: string) => void): Promise<SuiteRun> {
