@@ -10,6 +10,8 @@ import type { Exchange } from '../engine/exchange.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 import type { DetailRule } from '../scenarios/regenerate-secret.catalogue.ts';
 import { isObject } from '../model/json.ts';
+import { checkNoSecretInHeaders } from './header-secrets.ts';
+import { checkUtf8 } from './utf8.ts';
 
 /** What the checks need of the schema validator (src/schema/validator.ts). */
 export interface SchemaJudge {
@@ -294,7 +296,14 @@ export function checkResponse(x: Exchange, exp: Expectation, ctx: CheckContext):
   const transport = checkTransport(x);
   if (transport.length) return { findings: transport };
   const r = x.response!;
-  const findings: Finding[] = [...checkStatusDocumented(x, ctx), ...checkStatusExpected(x, exp), ...checkContentType(x), ...checkNoSecretInError(x, ctx)];
+  const findings: Finding[] = [
+    ...checkStatusDocumented(x, ctx),
+    ...checkStatusExpected(x, exp),
+    ...checkContentType(x),
+    ...checkUtf8(x),
+    ...checkNoSecretInError(x, ctx),
+    ...checkNoSecretInHeaders(x, ctx.secrets.judgedCredentials()),
+  ];
   const size = checkBodySize(x);
   if (size.length) return { findings: [...findings, ...size] };
   const json = checkJsonBody(x);

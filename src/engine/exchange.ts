@@ -25,7 +25,12 @@ export interface RequestPlan {
 
 export interface ResponseData {
   status: number;
+  /** The headers a report may show (KEPT_RESPONSE_HEADERS). */
   headers: Record<string, string>;
+  /** Every header as received, for the checks only (never recorded: any of them may carry a secret). */
+  allHeaders?: [string, string][];
+  /** The body as received, for the checks only (the UTF-8 check needs the bytes, not their decoding). */
+  bytes?: Buffer;
   text: string;
   json?: unknown;
   /** Why the body is not JSON, when it is not. */
@@ -162,14 +167,16 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
       const value = response.headers.get(name);
       if (value !== null) kept[name] = value;
     }
+    const allHeaders: [string, string][] = [];
+    response.headers.forEach((value, name) => allHeaders.push([name, value]));
     const limit = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
     const body = await readLimited(response, limit);
     let received: ResponseData;
     if (body.oversize) {
-      received = { status: response.status, headers: kept, text: '', oversize: body.oversize };
+      received = { status: response.status, headers: kept, allHeaders, text: '', oversize: body.oversize };
     } else {
       const text = body.bytes.toString('utf8');
-      received = { status: response.status, headers: kept, text };
+      received = { status: response.status, headers: kept, allHeaders, bytes: body.bytes, text };
       try {
         received.json = text === '' ? undefined : JSON.parse(text);
         if (text === '') received.jsonError = 'the body is empty';

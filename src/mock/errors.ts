@@ -21,6 +21,8 @@ export interface MockError {
   readonly body: ErrorBody;
   /** Ask the client to close the connection after this answer (body left unread). */
   readonly closeConnection?: boolean;
+  /** Extra response headers (only the `secret-in-403-header` fault sets any). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Descriptions, verbatim from the documentation page where it gives one. */
@@ -179,6 +181,8 @@ export interface ErrorRendering {
   contentType: string;
   /** Drop `description` from every body (fault `error-missing-description`). */
   omitDescription: boolean;
+  /** Declare and encode bodies as Latin-1, with a non-ASCII description (fault `error-latin1`). */
+  latin1?: boolean;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -192,22 +196,28 @@ export const DOCUMENTED_RENDERING: ErrorRendering = Object.freeze({
 export interface RenderedResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
+
+/** What the `error-latin1` fault appends to descriptions: a character whose Latin-1 byte is not UTF-8. */
+const LATIN1_SUFFIX = ' (r\u00e9essayez)';
+const LATIN1_CONTENT_TYPE = 'application/json; charset=iso-8859-1';
 
 /** The one function that turns an error into status + headers + body text. */
 export function renderError(error: MockError, rendering: ErrorRendering): RenderedResponse {
+  const description = rendering.latin1 ? `${error.body.description}${LATIN1_SUFFIX}` : error.body.description;
   const inner: Partial<ErrorBody> = rendering.omitDescription
     ? { code: error.body.code, detail: error.body.detail }
-    : { code: error.body.code, description: error.body.description, detail: error.body.detail };
-  const headers: Record<string, string> = { 'content-type': rendering.contentType };
-  let body: string;
+    : { code: error.body.code, description, detail: error.body.detail };
+  const headers: Record<string, string> = { ...error.headers, 'content-type': rendering.latin1 ? LATIN1_CONTENT_TYPE : rendering.contentType };
+  let text: string;
   if (rendering.envelope === 'wrapped') {
     headers['x-api-schema'] = 'json-error';
-    body = JSON.stringify({ error: inner });
+    text = JSON.stringify({ error: inner });
   } else {
-    body = JSON.stringify(inner);
+    text = JSON.stringify(inner);
   }
+  const body = rendering.latin1 ? Buffer.from(text, 'latin1') : text;
   headers['content-length'] = String(Buffer.byteLength(body));
   if (error.closeConnection) headers.connection = 'close';
   return { status: error.status, headers, body };

@@ -45,6 +45,7 @@ const FAULT_TABLE = {
   'scope-detail-wrong': fault(403, '403 scope_not_granted lists the caller\'s scopes in detail.scopes, not the required api_tokens'),
   'permission-ignored': fault(403, 'a token of another organization can be regenerated (no permission_denied)'),
   'error-leaks-secret': fault(403, 'the expired-token 403 detail.details contains the bearer secret'),
+  'secret-in-403-header': fault(403, 'the expired-token 403 echoes the presented secret, base64-encoded, in its WWW-Authenticate header'),
   // 404
   'not-found-500': fault(404, 'an unknown token id is answered 500 (JSON body) instead of 404 api_token_not_found'),
   'error-detail-null': fault(404, '404 api_token_not_found answers "detail": null instead of an object'),
@@ -64,6 +65,7 @@ const FAULT_TABLE = {
   // every error response
   'error-text-content-type': fault(null, 'error responses are sent as text/plain (same JSON text)'),
   'error-missing-description': fault(null, 'error bodies carry no description'),
+  'error-latin1': fault(null, 'error bodies are declared (charset=iso-8859-1) and encoded as Latin-1, with a non-ASCII description'),
   'wrapped-errors': fault(null, 'error bodies are wrapped as {"error": {...}} with header x-api-schema: json-error (the live framework\'s envelope)'),
   // provider-state protocol
   'state-endpoint-500': fault(null, 'provider-state setup answers 500 (nothing is arranged)', 'not_arranged'),

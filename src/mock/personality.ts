@@ -102,6 +102,7 @@ export const documented: Personality = Object.freeze({
       envelope: f.wrappedErrors ? 'wrapped' : DOCUMENTED_RENDERING.envelope,
       contentType: f.errorTextContentType ? 'text/plain; charset=utf-8' : JSON_CONTENT_TYPE,
       omitDescription: f.errorMissingDescription,
+      latin1: f.errorLatin1,
     };
   },
 
@@ -142,6 +143,7 @@ export const live: Personality = Object.freeze({
       envelope: 'wrapped',
       contentType: f.errorTextContentType ? 'text/plain; charset=utf-8' : JSON_CONTENT_TYPE,
       omitDescription: f.errorMissingDescription,
+      latin1: f.errorLatin1,
     };
   },
 

@@ -248,6 +248,9 @@ export function createMock(options: MockOptions = {}): Mock {
     const token = store.getBySecret(secret);
     if (token === undefined) return f.unknownBearerWrongCode ? PERMISSION_DENIED_UNKNOWN_BEARER : INVALID_API_TOKEN;
     if (!f.expiredTokenAccepted && token.isExpired()) {
+      if (f.secretIn403Header) {
+        return { ...EXPIRED_API_TOKEN, headers: { 'www-authenticate': `Bearer error="invalid_token", token="${Buffer.from(secret).toString('base64')}"` } };
+      }
       return f.errorLeaksSecret ? invalidApiToken(`The API token ${secret} has expired`) : EXPIRED_API_TOKEN;
     }
     if (token.allow !== null && !f.networkIgnored) {

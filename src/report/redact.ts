@@ -64,6 +64,11 @@ export class SecretRegistry {
     return [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
+  /** The held credentials long enough to judge (the header check searches them in every encoding). */
+  judgedCredentials(): string[] {
+    return [...this.credentials].filter((s) => s.length >= MIN_JUDGED_LENGTH);
+  }
+
   /** Which held credentials (long enough to judge) occur in the text. */
   findIn(text: string): string[] {
     return [...this.credentials].filter((s) => s.length >= MIN_JUDGED_LENGTH && text.includes(s)).sort((a, b) => b.length - a.length);

@@ -10,6 +10,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
+import { isUtf8 } from 'node:buffer';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
 import { FAULT_NAMES, FAULTS, faultFlags, parseFaults, type FaultName } from '../../src/mock/faults.ts';
 
@@ -22,6 +23,9 @@ interface Exchange {
   schemaHeader: string | null;
   text: string;
   json: any;
+  /** Every response header value, and the raw body. */
+  headerValues: string[];
+  bytes: Buffer;
 }
 
 class NotArranged extends Error {}
@@ -63,14 +67,17 @@ class Surveyor {
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.addr.baseUrl + OP, { method: 'POST', headers, body });
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
+    const headerValues: string[] = [];
+    res.headers.forEach((v) => headerValues.push(v));
     let json: any;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    const x = { status: res.status, contentType: res.headers.get('content-type') ?? '', schemaHeader: res.headers.get('x-api-schema'), text, json };
+    const x = { status: res.status, contentType: res.headers.get('content-type') ?? '', schemaHeader: res.headers.get('x-api-schema'), text, json, headerValues, bytes };
     this.exchanges.push(x);
     return x;
   }
@@ -215,6 +222,9 @@ async function survey(faults: FaultName[]): Promise<Survey> {
     for (const x of s.exchanges) {
       if (!x.contentType.startsWith('application/json')) broken.add('all.json-content-type');
       if (x.status >= 500 && x.status !== 503) broken.add('all.no-5xx'); // 503 is documented
+      if (!isUtf8(x.bytes) || /charset=(?!utf-8)/i.test(x.contentType)) broken.add('all.utf8');
+      const encoded = (v: string) => [v, encodeURIComponent(v), Buffer.from(v).toString('base64')];
+      if (secrets.some((secret) => x.headerValues.some((h) => encoded(secret).some((e) => h.includes(e))))) broken.add('all.no-secret-in-headers');
       if (x.status >= 400) {
         const j = x.json;
         const flat =
@@ -256,6 +266,7 @@ const EXPECTED: Record<FaultName, string[]> = {
   'scope-detail-wrong': ['state.scope'],
   'permission-ignored': ['state.permission'],
   'error-leaks-secret': ['all.no-secret-leak'],
+  'secret-in-403-header': ['all.no-secret-in-headers'],
   'not-found-500': ['notfound', 'all.no-5xx'],
   'error-detail-null': ['all.flat-error-shape'],
   'validation-errors-empty': ['state.validation'],
@@ -272,6 +283,7 @@ const EXPECTED: Record<FaultName, string[]> = {
   'error-text-content-type': ['all.json-content-type'],
   'error-missing-description': ['all.flat-error-shape'],
   'wrapped-errors': ['all.flat-error-shape'],
+  'error-latin1': ['all.utf8'],
   'state-endpoint-500': ['states.arrangeable'],
   'state-missing-bearer': ['states.arrangeable'],
 };
