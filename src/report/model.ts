@@ -1,11 +1,32 @@
 /**
  * The run model that the conformance reporter builds and the renderers turn
  * into files. Pure data: everything in it is already redacted.
+ *
+ * `decideVerdict` is the one place that decides a run's verdict; every
+ * renderer, the merge command and the exit code follow it.
  */
 import type { Finding } from '../model/finding.ts';
 import type { ExchangeRecord } from '../engine/exchange.ts';
-import type { Outcome } from '../engine/run-scenario.ts';
 import type { Provenance } from './provenance.ts';
+
+/**
+ * What became of one scenario in a run. The engine produces the first five for
+ * one attempt; `waived` (a failure every error of which an unexpired waiver
+ * covers) and `flaky` (failed, then passed on a retry) are judged over the run.
+ */
+export type ScenarioOutcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive' | 'waived' | 'flaky';
+/** @deprecated the same as ScenarioOutcome; kept for imports written before the widening. */
+export type Outcome = ScenarioOutcome;
+
+export type Verdict = 'pass' | 'fail' | 'incomplete';
+
+/**
+ * How much of the catalogue must run for a pass (CONFORMANCE_REQUIRE):
+ * `arrangeable`: every scenario the chosen mode can arrange runs (and passes);
+ * `all`: every scenario of the catalogue, no skip; `none`: judge only what ran.
+ */
+export type CoverageRequirement = 'arrangeable' | 'all' | 'none';
+export const COVERAGE_REQUIREMENTS: CoverageRequirement[] = ['arrangeable', 'all', 'none'];
 
 export interface ScenarioReport {
   id: string;
@@ -13,12 +34,21 @@ export interface ScenarioReport {
   status: number;
   variant: string | null;
   kind: 'status' | 'behaviour' | 'bad_input';
-  outcome: Outcome;
+  outcome: ScenarioOutcome;
   /** Failure messages (one per error finding, or the error that stopped the scenario). */
   messages: string[];
   warnings: string[];
-  /** Why it was skipped, not arranged or inconclusive. */
+  /** Why it was skipped, not arranged, inconclusive, waived or flaky. */
   reason?: string;
+  /**
+   * Why it did not count towards coverage, when it did not run to a verdict:
+   * `unarrangeable`: the chosen mode cannot arrange its state (a bare BASE_URL,
+   * a state live mode cannot make); `not_run`: this run did not run it (a
+   * filter, a stopped run, another shard). Absent for everything else.
+   */
+  notCovered?: 'unarrangeable' | 'not_run';
+  /** Attempts made (more than one with CONFORMANCE_RETRIES). */
+  attempts?: number;
   findings: Finding[];
   exchanges: ExchangeRecord[];
   durationMs: number;
@@ -33,8 +63,29 @@ export interface MatrixRow {
   scenarioIds: string[];
 }
 
+/** Coverage: what of the catalogue ran, what it proved, what did not run and why. */
+export interface Coverage {
+  requirement: CoverageRequirement;
+  /** Scenarios in the catalogue. */
+  catalogue: number;
+  /** Scenarios that ran to a verdict (passed, failed, waived, flaky, not arranged). */
+  ran: number;
+  /** Documented statuses every scenario of which passed, of all documented statuses. */
+  statusesProven: number;
+  statuses: number;
+  /** 403 variants every scenario of which passed, of all documented 403 variants. */
+  variantsProven: number;
+  variants: number;
+  /** Scenarios that did not run to a verdict, each with why. */
+  missing: { id: string; outcome: ScenarioOutcome; reason: string; counts: boolean }[];
+  /** True when the run meets the requirement; false when it is below it. */
+  met: boolean;
+  /** One sentence for every report, stated first. */
+  summary: string;
+}
+
 export interface RunModel {
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
   /** One sentence: why this verdict. */
   verdictReason: string;
   operation: { id: string; method: string; path: string };
@@ -48,10 +99,17 @@ export interface RunModel {
     envelope: string;
     profile: string;
   };
+  /** Set on a shard's own reports: which part of the run it covered. */
+  shard?: { current: number; total: number } | null;
+  /** Set on merged reports: the shards they were merged from. */
+  mergedFrom?: { current: number; total: number }[];
+  coverage?: Coverage;
+  /** Hints for the usual configuration mistakes (a BASE_URL without /core/v1). */
+  hints?: string[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  counts: Record<Outcome, number>;
+  counts: Record<ScenarioOutcome, number>;
   matrix: MatrixRow[];
   scenarios: ScenarioReport[];
   /** Configuration or run-level errors (not tied to one scenario). */
@@ -60,24 +118,61 @@ export interface RunModel {
   provenance?: Provenance;
 }
 
-export const OUTCOMES: Outcome[] = ['passed', 'failed', 'not_arranged', 'inconclusive', 'skipped'];
+export const OUTCOMES: ScenarioOutcome[] = ['passed', 'failed', 'flaky', 'waived', 'not_arranged', 'inconclusive', 'skipped'];
 
-export function countOutcomes(scenarios: ScenarioReport[]): Record<Outcome, number> {
-  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+export function countOutcomes(scenarios: ScenarioReport[]): Record<ScenarioOutcome, number> {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<ScenarioOutcome, number>;
   for (const s of scenarios) counts[s.outcome]++;
   return counts;
 }
 
-/** The contract's rule: pass only when something ran and nothing failed or went unarranged. */
-export function decideVerdict(scenarios: ScenarioReport[], errors: string[]): { verdict: 'pass' | 'fail'; reason: string } {
+export interface VerdictOptions {
+  /** CONFORMANCE_ALLOW_FLAKY: a flaky scenario does not fail the gate. */
+  allowFlaky?: boolean;
+  /** The run's coverage; below its requirement the verdict is `incomplete`. */
+  coverage?: Coverage;
+  /** A shard's own verdict: coverage is judged at the merge, not here. */
+  shard?: { current: number; total: number } | null;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The contract's rule, and issue 8's: fail when anything failed, could not be
+ * arranged, or was flaky (unless allowed); incomplete when less ran than the
+ * coverage requirement asks; pass only when something ran and nothing of that
+ * happened. Waived failures do not fail the gate.
+ */
+export function decideVerdict(scenarios: ScenarioReport[], errors: string[], options: VerdictOptions = {}): { verdict: Verdict; reason: string } {
   const c = countOutcomes(scenarios);
   if (errors.length) return { verdict: 'fail', reason: `the run could not be completed: ${errors[0]}` };
-  if (c.failed) return { verdict: 'fail', reason: `${c.failed} scenario${c.failed === 1 ? '' : 's'} failed` + (c.not_arranged ? ` and ${c.not_arranged} could not be arranged` : '') };
+  const flakyFails = c.flaky > 0 && !options.allowFlaky;
+  if (c.failed) {
+    const more = [c.not_arranged ? `${c.not_arranged} could not be arranged` : '', flakyFails ? `${c.flaky} flaky` : ''].filter(Boolean);
+    return { verdict: 'fail', reason: `${plural(c.failed, 'scenario')} failed` + (more.length ? ` and ${more.join(' and ')}` : '') };
+  }
   if (c.not_arranged) {
     const first = scenarios.find((s) => s.outcome === 'not_arranged')?.reason;
-    return { verdict: 'fail', reason: `${c.not_arranged} scenario${c.not_arranged === 1 ? '' : 's'} could not be arranged through the state endpoint${first ? ` (first: ${first})` : ''}` };
+    return { verdict: 'fail', reason: `${plural(c.not_arranged, 'scenario')} could not be arranged through the state endpoint${first ? ` (first: ${first})` : ''}` };
   }
-  if (c.passed === 0) return { verdict: 'fail', reason: 'no scenario ran to completion, so nothing was verified' };
-  const extra = [c.skipped ? `${c.skipped} skipped with reasons` : '', c.inconclusive ? `${c.inconclusive} inconclusive` : ''].filter(Boolean).join(', ');
-  return { verdict: 'pass', reason: `all ${c.passed} scenarios that ran passed${extra ? ` (${extra})` : ''}` };
+  if (flakyFails) {
+    return { verdict: 'fail', reason: `${plural(c.flaky, 'scenario')} ${c.flaky === 1 ? 'was' : 'were'} flaky (failed, then passed on a retry); set CONFORMANCE_ALLOW_FLAKY=true to accept flaky scenarios` };
+  }
+  const verified = c.passed + c.flaky + c.waived;
+  if (verified === 0) return { verdict: 'fail', reason: 'no scenario ran to completion, so nothing was verified' };
+  const shardNote = options.shard ? `shard ${options.shard.current}/${options.shard.total}: ` : '';
+  if (!options.shard && options.coverage && !options.coverage.met) {
+    return { verdict: 'incomplete', reason: options.coverage.summary };
+  }
+  const extra = [
+    c.waived ? `${c.waived} waived` : '',
+    c.flaky ? `${c.flaky} flaky, allowed by CONFORMANCE_ALLOW_FLAKY` : '',
+    c.skipped ? `${c.skipped} skipped with reasons` : '',
+    c.inconclusive ? `${c.inconclusive} inconclusive` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const what = options.shard ? 'of this shard' : 'that ran';
+  const tail = options.shard ? '; coverage is judged when the shards are merged (npm run merge)' : '';
+  return { verdict: 'pass', reason: `${shardNote}all ${verified} scenarios ${what} passed${extra ? ` (${extra})` : ''}${tail}` };
 }

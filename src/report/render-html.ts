@@ -15,6 +15,15 @@ const OUTCOME_LABEL: Record<string, string> = {
   skipped: 'skipped',
   not_arranged: 'not arranged',
   inconclusive: 'inconclusive',
+  waived: 'waived',
+  flaky: 'flaky',
+};
+
+const WHY: Record<string, string> = {
+  inconclusive: 'Why inconclusive',
+  not_arranged: 'Why not arranged',
+  waived: 'Why waived',
+  flaky: 'Why flaky',
 };
 
 const badge = (outcome: string) => `<span class="badge ${esc(outcome)}">${esc(OUTCOME_LABEL[outcome] ?? outcome)}</span>`;
@@ -43,7 +52,7 @@ function scenarioSection(s: ScenarioReport): string {
   return `<section class="scenario ${esc(s.outcome)}" id="${esc(s.id)}">
   <h3>${badge(s.outcome)} <code>${esc(s.id)}</code> ${esc(s.title)}</h3>
   <p class="muted">reported under ${esc(s.status)}${s.variant ? ` · ${esc(s.variant)}` : ''} · ${esc(s.kind)} · ${esc(s.durationMs)} ms</p>
-  ${s.reason ? `<p class="reason"><strong>${s.outcome === 'inconclusive' ? 'Why inconclusive' : s.outcome === 'not_arranged' ? 'Why not arranged' : 'Why skipped'}:</strong> ${esc(s.reason)}</p>` : ''}
+  ${s.reason ? `<p class="reason"><strong>${WHY[s.outcome] ?? 'Why skipped'}:</strong> ${esc(s.reason)}</p>` : ''}
   ${loose.map((m) => `<pre class="message">${esc(m)}</pre>`).join('')}
   ${errors.length ? `<h4>Failures</h4>${findingsTable(errors)}` : ''}
   ${warnings.length ? `<h4>Warnings</h4>${findingsTable(warnings)}` : ''}
@@ -79,8 +88,22 @@ function matrix(model: RunModel): string {
   return `<table class="matrix"><thead><tr><th>status</th><th>variant</th><th>scenarios</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function shardLine(model: RunModel): string {
+  if (model.shard) return `<p>This is shard ${esc(model.shard.current)} of ${esc(model.shard.total)}: it ran only its part of the catalogue. Merge the shards (<code>npm run merge</code>) for the run's verdict and coverage.</p>`;
+  if (model.mergedFrom?.length) return `<p>Merged from ${esc(model.mergedFrom.length)} shard${model.mergedFrom.length === 1 ? '' : 's'} (${model.mergedFrom.map((s) => `${esc(s.current)}/${esc(s.total)}`).join(', ')}).</p>`;
+  return '';
+}
+
+function coverageSection(model: RunModel): string {
+  const c = model.coverage;
+  if (!c || !c.missing.length) return '';
+  return `<h2>Did not run (${c.missing.length})</h2><p>${esc(c.summary)}</p><ul>${c.missing
+    .map((m) => `<li>${badge(m.outcome)} <a href="#${esc(m.id)}">${esc(m.id)}</a>: ${esc(m.reason)}${m.counts ? ' <strong>(required)</strong>' : ''}</li>`)
+    .join('')}</ul>`;
+}
+
 export function renderHtml(model: RunModel): string {
-  const failed = model.scenarios.filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged');
+  const failed = model.scenarios.filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged' || s.outcome === 'flaky');
   const inconclusive = model.scenarios.filter((s) => s.outcome === 'inconclusive');
   const warned = model.scenarios.filter((s) => s.warnings.length);
   const skipped = model.scenarios.filter((s) => s.outcome === 'skipped');
@@ -95,20 +118,23 @@ code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:#f3f
 pre{background:#f6f7f9;border:1px solid #e3e6eb;padding:.6rem;overflow:auto;white-space:pre-wrap;word-break:break-word;font-size:12.5px}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #dfe2e8;padding:.35rem .5rem;vertical-align:top;text-align:left}th{background:#f3f4f7}
 ul{margin:0;padding-left:1rem}.muted{color:#667085;font-size:12.5px}
-.verdict{padding:1rem 1.2rem;border-radius:8px;color:#fff;margin:1rem 0}.verdict.pass{background:#157f3b}.verdict.fail{background:#b42318}
+.verdict{padding:1rem 1.2rem;border-radius:8px;color:#fff;margin:1rem 0}.verdict.pass{background:#157f3b}.verdict.fail{background:#b42318}.verdict.incomplete{background:#b54708}
+.verdict p{margin:.4rem 0 0}
 .verdict strong{font-size:1.6rem;letter-spacing:.05em}
 .badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:#667085;white-space:nowrap}
-.badge.passed{background:#157f3b}.badge.failed{background:#b42318}.badge.not_arranged{background:#b54708}.badge.inconclusive{background:#6941c6}.badge.skipped{background:#667085}
+.badge.passed{background:#157f3b}.badge.failed{background:#b42318}.badge.not_arranged{background:#b54708}.badge.inconclusive{background:#6941c6}.badge.skipped{background:#667085}.badge.waived{background:#0e7090}.badge.flaky{background:#c11574}
 .counts span{margin-right:1rem}.status{font-weight:700;font-size:1.05rem}
 .scenario{border:1px solid #e3e6eb;border-left:5px solid #667085;border-radius:6px;padding:.6rem .9rem;margin:.7rem 0}
-.scenario.passed{border-left-color:#157f3b}.scenario.failed{border-left-color:#b42318}.scenario.not_arranged{border-left-color:#b54708}.scenario.inconclusive{border-left-color:#6941c6}
+.scenario.passed{border-left-color:#157f3b}.scenario.failed{border-left-color:#b42318}.scenario.not_arranged{border-left-color:#b54708}.scenario.inconclusive{border-left-color:#6941c6}.scenario.flaky{border-left-color:#c11574}.scenario.waived{border-left-color:#0e7090}
 .callout{border:2px solid #6941c6;background:#f4f0ff;border-radius:6px;padding:.6rem .9rem}
 .reason{background:#fff8e6;border:1px solid #f5d48a;padding:.4rem .6rem;border-radius:4px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 </style></head><body>
 <h1>Conformance report</h1>
 <p class="muted">${esc(model.operation.method)} <code>${esc(model.operation.path)}</code> (<code>${esc(model.operation.id)}</code>)</p>
-<div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}</div>
+${model.coverage ? `<p class="coverage"><strong>Coverage</strong> (CONFORMANCE_REQUIRE=${esc(model.coverage.requirement)}): ${esc(model.coverage.ran)} of ${esc(model.coverage.catalogue)} scenarios ran; ${esc(model.coverage.statusesProven)} of ${esc(model.coverage.statuses)} documented statuses and ${esc(model.coverage.variantsProven)} of ${esc(model.coverage.variants)} 403 variants proven${model.coverage.met ? '' : ' — <strong>below the requirement</strong>'}</p>` : ''}
+<div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}${shardLine(model)}</div>
+${(model.hints ?? []).map((h) => `<p class="reason"><strong>Hint:</strong> ${esc(h)}</p>`).join('')}
 <dl class="meta">
 <dt>Target</dt><dd><code>${esc(model.target.baseUrl ?? 'not reached')}</code></dd>
 <dt>Mode</dt><dd>${esc(model.target.modeLabel)} <span class="muted">(${esc(model.target.mode)})</span></dd>
@@ -122,6 +148,7 @@ ${provenanceRows(model.provenance)}
 <p class="counts">${OUTCOMES.map((o) => `<span>${badge(o)} ${esc(model.counts[o])}</span>`).join('')}</p>
 ${model.errors.length ? `<h2>Run errors</h2>${model.errors.map((e) => `<pre class="message">${esc(e)}</pre>`).join('')}` : ''}
 ${inconclusive.length ? `<div class="callout"><h2>Inconclusive (${inconclusive.length})</h2><p>These scenarios were spoiled by the environment and prove nothing either way; they are not counted as conformance failures.</p><ul>${inconclusive.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? '')}</li>`).join('')}</ul></div>` : ''}
+${coverageSection(model)}
 <h2>Documented statuses and variants</h2>
 ${matrix(model)}
 <h2>Failures (${failed.length})</h2>

@@ -65,3 +65,29 @@ test('the JSON has the contract shape', () => {
   for (const key of ['id', 'title', 'status', 'variant', 'outcome', 'messages', 'warnings']) assert.ok(key in s, key);
   assert.deepEqual(s.warnings, ['w']);
 });
+
+test('verdict: waived does not fail the gate, flaky fails unless allowed, a shard leaves coverage to the merge', () => {
+  assert.equal(decideVerdict([scenario({}), scenario({ id: 'w', outcome: 'waived' })], []).verdict, 'pass');
+  assert.match(decideVerdict([scenario({}), scenario({ id: 'w', outcome: 'waived' })], []).reason, /1 waived/);
+  const flaky = [scenario({}), scenario({ id: 'f', outcome: 'flaky' })];
+  assert.equal(decideVerdict(flaky, []).verdict, 'fail');
+  assert.match(decideVerdict(flaky, []).reason, /CONFORMANCE_ALLOW_FLAKY=true/);
+  assert.equal(decideVerdict(flaky, [], { allowFlaky: true }).verdict, 'pass');
+  assert.equal(decideVerdict([scenario({ outcome: 'failed' }), scenario({ id: 'f', outcome: 'flaky' })], [], { allowFlaky: true }).verdict, 'fail');
+  const shard = decideVerdict([scenario({})], [], { shard: { current: 1, total: 2 } });
+  assert.equal(shard.verdict, 'pass');
+  assert.match(shard.reason, /^shard 1\/2: .*judged when the shards are merged/);
+});
+
+test('the renderers handle every outcome and verdict', () => {
+  const outcomes = ['passed', 'failed', 'skipped', 'not_arranged', 'inconclusive', 'waived', 'flaky'] as const;
+  const all = outcomes.map((o) => scenario({ id: `s-${o}`, outcome: o, reason: o === 'passed' ? undefined : `because ${o}` }));
+  const m = model(all);
+  const html = renderHtml(m);
+  for (const o of outcomes) assert.match(html, new RegExp(`badge ${o}`), o);
+  const incomplete = { ...m, verdict: 'incomplete' as const, verdictReason: 'below the requirement' };
+  assert.match(renderHtml(incomplete), /class="verdict incomplete"><strong>INCOMPLETE<\/strong>/);
+  const json = JSON.parse(renderJson(incomplete));
+  assert.equal(json.verdict, 'incomplete');
+  assert.deepEqual(Object.keys(json.counts).sort(), [...outcomes].sort());
+});
