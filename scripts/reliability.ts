@@ -12,7 +12,7 @@
  * Tuning (environment): RELIABILITY_FUZZ_RUNS (default 1000 per property),
  * RELIABILITY_CONCURRENCY (200), RELIABILITY_CHURN_CYCLES (20000).
  */
-import { catalogue } from '../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../src/operations/regenerate-secret/index.ts';
 import { fuzzMock } from '../tests/support/reliability/fuzz.ts';
 import { concurrentRegenerations, stateChurn } from '../tests/support/reliability/load.ts';
 import {
@@ -26,6 +26,7 @@ import {
   TARGET_FAULTS,
   type BadConfigResult,
 } from '../tests/support/reliability/suite-runs.ts';
+const { catalogue } = regenerateSecret;
 
 const FUZZ_RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 1000);
 const CONCURRENCY = Number(process.env.RELIABILITY_CONCURRENCY ?? 200);

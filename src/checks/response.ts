@@ -3,12 +3,11 @@
  * small named function that returns findings; its name is its id in reports.
  * None of them throws or calls `expect`.
  */
-import { isIP } from 'node:net';
 import { error, warning, type Finding } from '../model/finding.ts';
 import type { ErrorEnvelope } from '../config/env.ts';
 import type { Exchange } from '../engine/exchange.ts';
 import type { SecretRegistry } from '../report/redact.ts';
-import type { DetailRule } from '../scenarios/regenerate-secret.catalogue.ts';
+import { checkDetailRules, type DetailRule } from './detail.ts';
 import { isObject } from '../model/json.ts';
 import { checkNoSecretInHeaders } from './header-secrets.ts';
 import { checkUtf8 } from './utf8.ts';
@@ -25,6 +24,8 @@ export interface SchemaJudge {
 
 export interface CheckContext {
   operationId: string;
+  /** The operation's detail rules, by the names scenarios use (OperationDescriptor.detailRules). */
+  detailRules?: Readonly<Record<string, DetailRule>>;
   schemas: SchemaJudge;
   envelope: ErrorEnvelope;
   secrets: SecretRegistry;
@@ -41,7 +42,8 @@ export interface Expectation {
   preferredStatus?: number;
   /** Statuses that must not come back (for follow-up calls: "not 400 missing_api_token"). */
   forbidden?: { status: number; code: string }[];
-  detailRules?: DetailRule[];
+  /** Names of the operation's detail rules (CheckContext.detailRules), checked when the expected code came back. */
+  detailRules?: string[];
   /** Values from the state that detail rules compare with. */
   state?: { total_permitted?: unknown };
 }
@@ -252,42 +254,6 @@ function pathOfSecret(value: unknown, secrets: string[], at = ''): string | unde
   return undefined;
 }
 
-export function checkDetailRules(errorBody: Record<string, unknown>, exp: Expectation, exchange: string): Finding[] {
-  const out: Finding[] = [];
-  const detail = isObject(errorBody.detail) ? errorBody.detail : {};
-  for (const rule of exp.detailRules ?? []) {
-    switch (rule) {
-      case 'ip_address_is_ip': {
-        const ip = detail.ip_address;
-        if (typeof ip !== 'string' || isIP(ip) === 0)
-          out.push(error('detail_ip_address', `detail.ip_address must be the caller's IP address, received ${ip === undefined ? 'nothing' : JSON.stringify(ip)}`, { instancePath: '/detail/ip_address', expected: 'an IPv4 or IPv6 address', actual: ip ?? null, exchange }));
-        break;
-      }
-      case 'scopes_include_api_tokens': {
-        const scopes = detail.scopes;
-        const ok = Array.isArray(scopes) && scopes.some((s) => s === 'api_tokens' || s === 'api.katapult.io/core/v1/api_tokens');
-        if (!ok)
-          out.push(error('detail_scopes', `detail.scopes must name the missing scope api_tokens (or api.katapult.io/core/v1/api_tokens), received ${JSON.stringify(scopes ?? null)}`, { instancePath: '/detail/scopes', expected: ['api_tokens'], actual: scopes ?? null, exchange }));
-        break;
-      }
-      case 'errors_nonempty_strings': {
-        const errors = detail.errors;
-        const ok = Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof e === 'string');
-        if (!ok)
-          out.push(error('detail_errors', `detail.errors must be a non-empty array of strings, received ${JSON.stringify(errors ?? null)}`, { instancePath: '/detail/errors', expected: 'non-empty array of strings', actual: errors ?? null, exchange }));
-        break;
-      }
-      case 'total_permitted_matches_state': {
-        const expected = exp.state?.total_permitted;
-        if (detail.total_permitted !== expected)
-          out.push(error('detail_total_permitted', `detail.total_permitted must equal the state's total_permitted ${JSON.stringify(expected)}, received ${JSON.stringify(detail.total_permitted ?? null)}`, { instancePath: '/detail/total_permitted', expected, actual: detail.total_permitted ?? null, exchange }));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * Runs every check that applies to one response, in order; later checks are
  * skipped when an earlier one makes them meaningless (no response, no JSON).
@@ -342,6 +308,6 @@ export function checkResponse(x: Exchange, exp: Expectation, ctx: CheckContext):
     findings.push(...checkErrorShape(errorBody, x.label));
   }
   findings.push(...checkErrorCode(r.status, errorBody, exp, ctx, x.label));
-  if (exp.statuses.includes(r.status) && errorBody.code === exp.code) findings.push(...checkDetailRules(errorBody, exp, x.label));
+  if (exp.statuses.includes(r.status) && errorBody.code === exp.code) findings.push(...checkDetailRules(errorBody, exp, ctx.detailRules ?? {}, x.label));
   return { findings, error: errorBody, body: r.json };
 }

@@ -41,7 +41,8 @@ export interface ResponseData {
 
 export interface Exchange {
   label: string;
-  method: 'POST';
+  /** The operation's HTTP method. */
+  method: string;
   url: string;
   requestHeaders: Record<string, string>;
   requestBody?: string;
@@ -99,6 +100,8 @@ export function toRecord(x: Exchange, secrets: SecretRegistry): ExchangeRecord {
 const KEPT_RESPONSE_HEADERS = ['content-type', 'content-length', 'x-api-schema', 'location', 'retry-after'];
 
 export interface SendOptions {
+  /** The operation's HTTP method. */
+  method: string;
   /** Path relative to the base URL. */
   path: string;
   baseUrl: string;
@@ -141,7 +144,7 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/${opts.path}`;
   const exchange: Exchange = {
     label: plan.label,
-    method: 'POST',
+    method: opts.method,
     url,
     // What a report may show: the credentials (Authorization, and the
     // headers a state asked for, such as a capabilities token) masked here.
@@ -154,7 +157,7 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
   const started = performance.now();
   try {
     const response = await fetch(url, {
-      method: 'POST',
+      method: opts.method,
       headers,
       body: data === undefined ? undefined : typeof data === 'string' ? data : new Uint8Array(data),
       // A redirect is an answer to judge, not to follow.

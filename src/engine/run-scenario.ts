@@ -1,29 +1,26 @@
 /**
- * Runs one scenario of the catalogue against a target, with its state already
- * arranged, and returns the result. Used by the Playwright spec and, in
+ * Runs one scenario of an operation's catalogue against a target, with its
+ * state already arranged, and returns the result. Knows no operation: the
+ * descriptor says where to send, how to build the body, and which flows and
+ * detail rules the scenario's names mean. Used by the Playwright spec and, in
  * process, by the proof tests.
  */
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../model/finding.ts';
 import type { TargetMode, ErrorEnvelope } from '../config/env.ts';
 import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } from '../checks/response.ts';
-import { checkFieldsUnchanged, checkNewSecret, checkTokenId, tokenOf } from '../checks/behaviour.ts';
+import { tokenOf } from '../checks/behaviour.ts';
 import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type RequestBody, type RequestPlan } from './exchange.ts';
 import type { SecretRegistry } from '../report/redact.ts';
-import {
-  OPERATION_ID,
-  OPERATION_PATH,
-  type BodySpec,
-  type FlowScenario,
-  type Scenario,
-  type SingleRequestScenario,
-} from '../scenarios/regenerate-secret.catalogue.ts';
+import { refOf, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
 import type { StateAnswer } from '../states/arranger.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
 
 export interface ScenarioResult {
   id: string;
+  /** The operation the scenario belongs to. */
+  operation: OperationRef;
   outcome: Outcome;
   findings: Finding[];
   exchanges: ExchangeRecord[];
@@ -45,7 +42,7 @@ export interface EngineContext {
 }
 
 /** A safety rule on the requests the engine is about to send: a reason to refuse one, or undefined. */
-export type RequestGuard = (request: { auth: Auth; body: RequestBody }) => string | undefined;
+export type RequestGuard = (request: { auth: Auth; body: RequestBody; operation?: OperationRef }) => string | undefined;
 
 /** A request refused by the safety guard: nothing was sent, and the scenario stops with this message. */
 export class SafetyGuardError extends Error {
@@ -55,19 +52,28 @@ export class SafetyGuardError extends Error {
   }
 }
 
-class Run {
+class Run implements FlowRun {
   readonly exchanges: Exchange[] = [];
   readonly findings: Finding[] = [];
   inconclusive?: string;
 
   constructor(
+    readonly operation: OperationDescriptor,
     readonly scenario: Scenario,
     readonly ctx: EngineContext,
     readonly state: StateAnswer | null,
   ) {}
 
+  get secrets(): SecretRegistry {
+    return this.ctx.secrets;
+  }
+
   get checkCtx(): CheckContext {
-    return { operationId: OPERATION_ID, schemas: this.ctx.schemas, envelope: this.ctx.envelope, secrets: this.ctx.secrets };
+    return { operationId: this.operation.id, detailRules: this.operation.detailRules, schemas: this.ctx.schemas, envelope: this.ctx.envelope, secrets: this.ctx.secrets };
+  }
+
+  report(findings: Finding[]): void {
+    this.findings.push(...findings);
   }
 
   async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
@@ -78,10 +84,15 @@ class Run {
       this.ctx.secrets.add(plan.auth.value, 'mask-only');
       this.ctx.secrets.add(plan.auth.value.replace(/^\S+\s+/, ''), 'mask-only');
     }
-    const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body });
+    const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body, operation: refOf(this.operation) });
     if (refusal !== undefined) throw new SafetyGuardError(this.ctx.secrets.redactText(refusal));
     if (this.ctx.pace) await this.ctx.pace();
-    const x = await send(plan, { baseUrl: this.ctx.baseUrl, path: OPERATION_PATH, timeoutMs: this.ctx.requestTimeoutMs });
+    const x = await send(plan, {
+      method: this.operation.method,
+      baseUrl: this.ctx.baseUrl,
+      path: this.operation.request.path(this.state),
+      timeoutMs: this.ctx.requestTimeoutMs,
+    });
     this.exchanges.push(x);
     // Credential-like fields of any answer are masked from now on (after this
     // answer's own checks, so that an echo is judged only against what the
@@ -122,6 +133,7 @@ class Run {
     const outcome: Outcome = this.inconclusive ? 'inconclusive' : errors ? 'failed' : 'passed';
     return {
       id: this.scenario.id,
+      operation: refOf(this.operation),
       outcome,
       findings: this.ctx.secrets.redact(this.findings),
       exchanges: this.exchanges.map((x) => toRecord(x, this.ctx.secrets)),
@@ -136,19 +148,6 @@ function registerSecrets(value: unknown, secrets: SecretRegistry, depth = 0): vo
   for (const [k, v] of Object.entries(value)) {
     if (typeof v === 'string' && /^(secret|bearer|token)$/i.test(k)) secrets.add(v, 'mask-only');
     else registerSecrets(v, secrets, depth + 1);
-  }
-}
-
-const unknownId = () => `conformance-missing-${randomUUID()}`;
-
-function resolveBody(spec: BodySpec, state: StateAnswer | null): RequestBody {
-  switch (spec.kind) {
-    case 'state-token':
-      return { kind: 'json', value: { api_token: { id: state!.api_token.id } } };
-    case 'unknown-id':
-      return { kind: 'json', value: { api_token: { id: unknownId() } } };
-    default:
-      return spec;
   }
 }
 
@@ -173,7 +172,7 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
       break;
   }
   await run.call(
-    { label: s.kind === 'bad_input' ? `bad input: ${s.title.split(' is refused')[0].replace(/^bad input: /, '')}` : 'the scenario\'s request', auth, headers, body: resolveBody(s.body, run.state) },
+    { label: s.kind === 'bad_input' ? `bad input: ${s.title.split(' is refused')[0].replace(/^bad input: /, '')}` : 'the scenario\'s request', auth, headers, body: run.operation.request.body(s.body, run.state) },
     {
       statuses: s.expectStatus,
       code: s.expectCode,
@@ -185,63 +184,12 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
   );
 }
 
-const OK_200: Expectation = { statuses: [200] };
-
-/** Regenerates the state's token with the given auth and checks what a 200 promises. */
-async function regenerate(run: Run, label: string, auth: { auth: Auth; headers?: Record<string, string> }, earlier: { label: string; secret: string | undefined }[]): Promise<string | undefined> {
-  const state = run.state!;
-  const { status, body } = await run.call({ label, ...auth, body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } }, OK_200);
-  if (status !== 200) return undefined;
-  const secret = tokenOf(body)?.secret;
-  if (typeof secret === 'string') run.ctx.secrets.add(secret);
-  run.findings.push(...checkTokenId(body, state.api_token.id, label));
-  run.findings.push(...checkFieldsUnchanged(body, state.api_token, label));
-  run.findings.push(...checkNewSecret(body, earlier, label));
-  return typeof secret === 'string' && secret !== '' ? secret : undefined;
-}
-
-async function runFlow(run: Run, s: FlowScenario): Promise<void> {
-  const state = run.state!;
-  const old = { label: 'the secret before regeneration', secret: state.secret };
-  const first = await regenerate(run, 'regenerate', run.bearerAuth(), [old]);
-  if (s.flow === 'regenerate' || first === undefined) return;
-
-  // When the token regenerates itself (bearer == secret), the old secret IS the
-  // state's bearer and the new secret is its successor: the state's headers go
-  // with them, as with every request that uses the state's bearer.
-  const selfRegenerating = state.bearer === state.secret;
-  const asBearer = (secret: string): { auth: Auth; headers?: Record<string, string> } => ({
-    auth: { kind: 'bearer', secret },
-    headers: selfRegenerating ? state.headers : undefined,
-  });
-
-  switch (s.flow) {
-    case 'old-secret-rejected':
-      await run.call(
-        { label: 'follow-up with the old secret', ...asBearer(state.secret!), body: { kind: 'json', value: { api_token: { id: state.api_token.id } } } },
-        { statuses: [403], code: 'invalid_api_token' },
-      );
-      return;
-    case 'new-secret-authenticates':
-      // An id that does not exist: the call must get past authentication
-      // without changing anything.
-      await run.call(
-        { label: 'follow-up with the new secret', ...asBearer(first), body: { kind: 'json', value: { api_token: { id: unknownId() } } } },
-        { statuses: [], forbidden: [{ status: 400, code: 'missing_api_token' }, { status: 403, code: 'invalid_api_token' }] },
-      );
-      return;
-    case 'second-regeneration': {
-      // When the token regenerates itself, its bearer died with the first regeneration.
-      const again = selfRegenerating ? asBearer(first) : run.bearerAuth();
-      await regenerate(run, 'second regeneration', again, [old, { label: 'the secret of the first regeneration', secret: first }]);
-      return;
-    }
-  }
-}
-
-export async function runScenario(scenario: Scenario, state: StateAnswer | null, ctx: EngineContext): Promise<ScenarioResult> {
-  const run = new Run(scenario, ctx, state);
-  if (scenario.kind === 'behaviour') await runFlow(run, scenario);
-  else await runSingle(run, scenario);
+export async function runScenario(operation: OperationDescriptor, scenario: Scenario, state: StateAnswer | null, ctx: EngineContext): Promise<ScenarioResult> {
+  const run = new Run(operation, scenario, ctx, state);
+  if (scenario.kind === 'behaviour') {
+    const flow = Object.prototype.hasOwnProperty.call(operation.flows, scenario.flow) ? operation.flows[scenario.flow] : undefined;
+    if (!flow) throw new Error(`scenario "${scenario.id}" names the flow "${scenario.flow}", which ${operation.id} does not define`);
+    await flow(run, scenario);
+  } else await runSingle(run, scenario);
   return run.result();
 }

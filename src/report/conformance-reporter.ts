@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestError } from '@playwright/test/reporter';
-import { catalogue, OPERATION_ID, OPERATION_PATH } from '../scenarios/regenerate-secret.catalogue.ts';
+import { plannedScenarios, registeredOperations } from '../operations/registry.ts';
+import { refOf, type OperationDescriptor, type PlannedScenario } from '../operations/types.ts';
 import type { ScenarioResult } from '../engine/run-scenario.ts';
 import { loadConfig, REPO_ROOT } from '../config/env.ts';
 import { SecretRegistry } from './redact.ts';
@@ -75,9 +76,12 @@ export default class ConformanceReporter implements Reporter {
     return undefined;
   }
 
-  private scenarioReport(id: string): ScenarioReport {
-    const meta = catalogue.find((c) => c.id === id)!;
-    const base = { id, title: meta.title, status: meta.status, variant: meta.variant, kind: meta.kind };
+  private readonly operations = registeredOperations();
+  private readonly planned: PlannedScenario[] = plannedScenarios(this.operations);
+
+  private scenarioReport({ operation, scenario: meta }: PlannedScenario): ScenarioReport {
+    const id = meta.id;
+    const base = { id, operation: refOf(operation), title: meta.title, status: meta.status, variant: meta.variant, kind: meta.kind };
     const entry = this.results.get(id);
     if (!entry) {
       return { ...base, outcome: 'skipped', reason: 'did not run (the run stopped before it, or it was filtered out)', messages: [], warnings: [], findings: [], exchanges: [], durationMs: 0 };
@@ -107,36 +111,19 @@ export default class ConformanceReporter implements Reporter {
     return { ...common, outcome: 'failed', messages };
   }
 
+  /** Every operation's documented statuses and 403 variants against its scenarios. */
   private matrix(): MatrixRow[] {
-    let statuses: number[];
-    let variantsOf: (status: number) => { code: string; title: string }[];
-    let describe: (status: number) => string = (status) => `status ${status}`;
+    let schemas: ReturnType<typeof loadSchemas> | undefined;
     try {
-      const schemas = loadSchemas();
-      statuses = schemas.documentedStatuses(OPERATION_ID);
-      variantsOf = (status) => schemas.variants(OPERATION_ID, status);
-      describe = (status) => schemas.description(OPERATION_ID, status) || `status ${status}`;
+      schemas = loadSchemas();
     } catch {
-      statuses = [...new Set(catalogue.map((c) => c.status))];
-      variantsOf = () => [];
+      // Without schemas, the catalogue's own statuses make the rows.
     }
-    const rows: MatrixRow[] = [];
-    for (const status of [...statuses].sort((a, b) => a - b)) {
-      const variants = variantsOf(status);
-      if (variants.length) {
-        for (const v of variants)
-          rows.push({ status, variant: v.code, label: v.title, scenarioIds: catalogue.filter((c) => c.status === status && c.variant === v.code).map((c) => c.id) });
-      } else {
-        const inStatus = catalogue.filter((c) => c.status === status);
-        const codes = [...new Set(inStatus.map((c) => c.variant))];
-        rows.push({ status, variant: codes.length === 1 ? codes[0] : null, label: describe(status), scenarioIds: inStatus.map((c) => c.id) });
-      }
-    }
-    return rows;
+    return this.operations.flatMap((op) => operationMatrix(op, schemas));
   }
 
   private buildModel(): RunModel {
-    const scenarios = catalogue.map((c) => this.scenarioReport(c.id));
+    const scenarios = this.planned.map((p) => this.scenarioReport(p));
     // Errors that are really "a scenario failed" belong to that scenario, not the run.
     const runErrors = this.errors;
     const { verdict, reason } = decideVerdict(scenarios, runErrors);
@@ -166,7 +153,7 @@ export default class ConformanceReporter implements Reporter {
     return {
       verdict,
       verdictReason: reason,
-      operation: { id: OPERATION_ID, method: 'POST', path: `/${OPERATION_PATH}` },
+      operations: this.operations.map((op) => ({ ...refOf(op), title: op.title })),
       target: this.secrets.redact(target),
       startedAt: this.started.toISOString(),
       finishedAt: finished.toISOString(),
@@ -175,7 +162,38 @@ export default class ConformanceReporter implements Reporter {
       matrix: this.matrix(),
       scenarios,
       errors: runErrors,
-      provenance: collectProvenance({ root: REPO_ROOT, specsDir: specsDirFrom(), catalogue }),
+      provenance: collectProvenance({ root: REPO_ROOT, specsDir: specsDirFrom(), catalogue: this.planned.map((p) => p.scenario) }),
     };
   }
+}
+
+/** One operation's rows: each documented status, split by its oneOf variants. */
+function operationMatrix(op: OperationDescriptor, schemas: ReturnType<typeof loadSchemas> | undefined): MatrixRow[] {
+  const catalogue = op.catalogue;
+  let statuses: number[];
+  let variantsOf: (status: number) => { code: string; title: string }[] = () => [];
+  let describe: (status: number) => string = (status) => `status ${status}`;
+  try {
+    if (!schemas) throw new Error('no schemas');
+    statuses = schemas.documentedStatuses(op.id);
+    variantsOf = (status) => schemas.variants(op.id, status);
+    describe = (status) => schemas.description(op.id, status) || `status ${status}`;
+  } catch {
+    statuses = [...new Set(catalogue.map((c) => c.status))];
+    variantsOf = () => [];
+    describe = (status) => `status ${status}`;
+  }
+  const rows: MatrixRow[] = [];
+  for (const status of [...statuses].sort((a, b) => a - b)) {
+    const variants = variantsOf(status);
+    if (variants.length) {
+      for (const v of variants)
+        rows.push({ operationId: op.id, status, variant: v.code, label: v.title, scenarioIds: catalogue.filter((c) => c.status === status && c.variant === v.code).map((c) => c.id) });
+    } else {
+      const inStatus = catalogue.filter((c) => c.status === status);
+      const codes = [...new Set(inStatus.map((c) => c.variant))];
+      rows.push({ operationId: op.id, status, variant: codes.length === 1 ? codes[0] : null, label: describe(status), scenarioIds: inStatus.map((c) => c.id) });
+    }
+  }
+  return rows;
 }

@@ -8,6 +8,7 @@
 import type { Finding } from '../model/finding.ts';
 import type { ExchangeRecord } from '../engine/exchange.ts';
 import type { Provenance } from './provenance.ts';
+import type { OperationRef, ScenarioKind } from '../operations/types.ts';
 
 /**
  * What became of one scenario in a run. The engine produces the first five for
@@ -30,10 +31,12 @@ export const COVERAGE_REQUIREMENTS: CoverageRequirement[] = ['arrangeable', 'all
 
 export interface ScenarioReport {
   id: string;
+  /** The operation the scenario belongs to. */
+  operation: OperationRef;
   title: string;
   status: number;
   variant: string | null;
-  kind: 'status' | 'behaviour' | 'bad_input';
+  kind: ScenarioKind;
   outcome: ScenarioOutcome;
   /** Failure messages (one per error finding, or the error that stopped the scenario). */
   messages: string[];
@@ -55,6 +58,8 @@ export interface ScenarioReport {
 }
 
 export interface MatrixRow {
+  /** The operation whose documented status (and variant) this row is. */
+  operationId: string;
   status: number;
   /** The oneOf variant or the status's single code; null for a body without a code (200). */
   variant: string | null;
@@ -84,11 +89,17 @@ export interface Coverage {
   summary: string;
 }
 
+export interface OperationSummary extends OperationRef {
+  /** The documented summary, when known. */
+  title?: string;
+}
+
 export interface RunModel {
   verdict: Verdict;
   /** One sentence: why this verdict. */
   verdictReason: string;
-  operation: { id: string; method: string; path: string };
+  /** Every operation of the run, in report order; `matrix` holds their rows. */
+  operations: OperationSummary[];
   target: {
     baseUrl: string | null;
     /** bundled | state | live | base-only (or unknown when the configuration was unusable). */

@@ -102,6 +102,19 @@ function coverageSection(model: RunModel): string {
     .join('')}</ul>`;
 }
 
+function operationsTitle(model: RunModel): string {
+  const [only, ...rest] = model.operations;
+  if (!only) return 'no operation';
+  return rest.length ? `${model.operations.length} operations` : `${only.method} ${only.path}`;
+}
+
+function operationsLine(model: RunModel): string {
+  const [only, ...rest] = model.operations;
+  if (!only) return '';
+  if (rest.length) return `<p class="muted">${esc(model.operations.length)} operations</p>`;
+  return `<p class="muted">${esc(only.method)} <code>${esc(only.path)}</code> (<code>${esc(only.id)}</code>)</p>`;
+}
+
 export function renderHtml(model: RunModel): string {
   const failed = model.scenarios.filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged' || s.outcome === 'flaky');
   const inconclusive = model.scenarios.filter((s) => s.outcome === 'inconclusive');
@@ -110,7 +123,7 @@ export function renderHtml(model: RunModel): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Conformance: ${esc(model.verdict.toUpperCase())} — ${esc(model.operation.method)} ${esc(model.operation.path)}</title>
+<title>Conformance: ${esc(model.verdict.toUpperCase())} — ${esc(operationsTitle(model))}</title>
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:1.5rem;color:#1d2330}
 h1{margin:.2rem 0}h2{margin-top:2rem;border-bottom:1px solid #d8dce3;padding-bottom:.3rem}h3{margin:.2rem 0;font-size:1rem}
@@ -131,7 +144,7 @@ ul{margin:0;padding-left:1rem}.muted{color:#667085;font-size:12.5px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 </style></head><body>
 <h1>Conformance report</h1>
-<p class="muted">${esc(model.operation.method)} <code>${esc(model.operation.path)}</code> (<code>${esc(model.operation.id)}</code>)</p>
+${operationsLine(model)}
 ${model.coverage ? `<p class="coverage"><strong>Coverage</strong> (CONFORMANCE_REQUIRE=${esc(model.coverage.requirement)}): ${esc(model.coverage.ran)} of ${esc(model.coverage.catalogue)} scenarios ran; ${esc(model.coverage.statusesProven)} of ${esc(model.coverage.statuses)} documented statuses and ${esc(model.coverage.variantsProven)} of ${esc(model.coverage.variants)} 403 variants proven${model.coverage.met ? '' : ' — <strong>below the requirement</strong>'}</p>` : ''}
 <div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}${shardLine(model)}</div>
 ${(model.hints ?? []).map((h) => `<p class="reason"><strong>Hint:</strong> ${esc(h)}</p>`).join('')}

@@ -14,7 +14,9 @@ export function renderJson(model: RunModel): string {
     stateArrangement: model.target.stateArrangement,
     envelope: model.target.envelope,
     profile: model.target.profile,
-    operation: model.operation,
+    /** The first operation of the run, as before there were several (kept for existing readers). */
+    operation: model.operations[0] ? { id: model.operations[0].id, method: model.operations[0].method, path: model.operations[0].path } : null,
+    operations: model.operations,
     startedAt: model.startedAt,
     finishedAt: model.finishedAt,
     durationMs: model.durationMs,
@@ -24,6 +26,7 @@ export function renderJson(model: RunModel): string {
     provenance: model.provenance ?? null,
     scenarios: model.scenarios.map((s) => ({
       id: s.id,
+      operation: s.operation,
       title: s.title,
       status: s.status,
       variant: s.variant,

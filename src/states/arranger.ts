@@ -3,7 +3,7 @@
  * a provider-state endpoint (vendor mocks and the bundled mock), none (a bare
  * BASE_URL), or the live API itself.
  */
-import type { StateName } from '../scenarios/regenerate-secret.catalogue.ts';
+import type { StateName } from '../protocol/provider-states.ts';
 
 export interface StateAnswer {
   bearer: string;

@@ -22,7 +22,9 @@ import { ConfigError, type LiveCredentials, type SuiteConfig } from '../config/e
 import { Pacer } from '../engine/pacer.ts';
 import type { RequestGuard } from '../engine/run-scenario.ts';
 import type { RequestBody } from '../engine/exchange.ts';
-import { OPERATION_PATH, type StateName } from '../scenarios/regenerate-secret.catalogue.ts';
+import type { StateName } from '../protocol/provider-states.ts';
+import { regenerateSecret } from '../operations/regenerate-secret/index.ts';
+import { refOf } from '../operations/types.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 import {
   ArrangementInconclusiveError,
@@ -480,7 +482,7 @@ export class LiveArranger implements StateArranger {
     const bound = Math.min(this.o.burstMax, limit !== undefined ? 2 * limit + 10 : this.o.burstMax);
     // Bounded in time as well as in count: a slow deployment stops the burst, not the test timeout.
     const deadline = performance.now() + BURST_MAX_MS;
-    const url = `${this.o.baseUrl.replace(/\/+$/, '')}/${OPERATION_PATH}`;
+    const url = `${this.o.baseUrl.replace(/\/+$/, '')}/${regenerateSecret.request.path(null)}`;
     let sent = 0;
     let hit: { totalPermitted?: unknown } | undefined;
     let problem: string | undefined;
@@ -488,7 +490,7 @@ export class LiveArranger implements StateArranger {
       while (!hit && !problem && sent < bound && performance.now() < deadline) {
         sent++;
         const body = { kind: 'json' as const, value: { api_token: { id: `conformance-missing-${randomUUID()}` } } };
-        const refusal = this.guard({ auth: { kind: 'bearer', secret: token.secret }, body });
+        const refusal = this.guard({ auth: { kind: 'bearer', secret: token.secret }, body, operation: refOf(regenerateSecret) });
         if (refusal) {
           problem = refusal;
           return;

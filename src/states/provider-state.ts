@@ -2,7 +2,7 @@
  * The Pact-compatible provider-state protocol of the contract:
  * POST {STATE_URL} {"state", "params": {"instance"}, "action": "setup"|"teardown"}.
  */
-import { STATE_FIELDS, type StateName } from '../scenarios/regenerate-secret.catalogue.ts';
+import { STATE_FIELDS, type StateName } from '../protocol/provider-states.ts';
 import type { SecretRegistry } from '../report/redact.ts';
 import { NotArrangedError, type Availability, type StateAnswer, type StateArranger } from './arranger.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';

@@ -9,8 +9,8 @@ import { NoStateArranger, type StateArranger } from '../states/arranger.ts';
 import { ProviderStateArranger } from '../states/provider-state.ts';
 import { createLiveArranger, LiveArranger } from '../states/live.ts';
 import type { RequestGuard } from '../engine/run-scenario.ts';
-import { OPERATION_ID } from '../scenarios/regenerate-secret.catalogue.ts';
 import { runSchemasDir } from './schemas-cache.ts';
+import { registeredOperations } from '../operations/registry.ts';
 
 export interface SuiteContext {
   config: SuiteConfig & { baseUrl: string };
@@ -40,7 +40,7 @@ export function createArranger(config: SuiteConfig, secrets: SecretRegistry, env
 export function loadSchemas(env: NodeJS.ProcessEnv = process.env): ResponseValidator {
   try {
     const validator = new ResponseValidator(loadSchemaSet(runSchemasDir(env)));
-    validator.operation(OPERATION_ID);
+    for (const op of registeredOperations()) validator.operation(op.id);
     return validator;
   } catch (e) {
     // The validator's own message already says what to run.

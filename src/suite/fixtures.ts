@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { test as base, expect as baseExpect } from '@playwright/test';
 import type { Finding } from '../model/finding.ts';
-import type { Scenario } from '../scenarios/regenerate-secret.catalogue.ts';
+import type { OperationDescriptor, Scenario } from '../operations/types.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
 import { arrange, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
@@ -34,6 +34,7 @@ export const expect = baseExpect.extend({
 });
 
 interface Fixtures {
+  operation: OperationDescriptor | undefined;
   scenario: Scenario | undefined;
   arranged: StateAnswer | null;
   verify: () => Promise<ScenarioResult>;
@@ -52,6 +53,7 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
     { scope: 'worker', box: true },
   ],
 
+  operation: [undefined, { option: true }],
   scenario: [undefined, { option: true }],
 
 
@@ -91,10 +93,10 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
   ],
 
   verify: [
-    async ({ scenario, suite, arranged }, use, testInfo) => {
+    async ({ operation, scenario, suite, arranged }, use, testInfo) => {
       await use(async () => {
-        if (!scenario) throw new Error('no scenario given to this test (use test.use({ scenario }))');
-        const result = await runScenario(scenario, arranged, {
+        if (!operation || !scenario) throw new Error('no operation or scenario given to this test (use test.use({ operation, scenario }))');
+        const result = await runScenario(operation, scenario, arranged, {
           baseUrl: suite.config.baseUrl,
           mode: suite.config.mode,
           envelope: suite.config.envelope,

@@ -5,10 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { runCheckStatesCli } from '../../src/states/check-states-cli.ts';
 import { runSuite, type SuiteRun } from '../support/run-suite.ts';
 import { startExampleVendorMock, type ExampleVendorMock } from '../support/example-vendor-mock.ts';
+
+const { catalogue } = regenerateSecret;
 
 describe('the example vendor mock', () => {
   let mock: ExampleVendorMock;

@@ -7,11 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { runCatalogue } from '../../src/engine/run-catalogue.ts';
 import { FAULTS, type FaultName } from '../../src/mock/faults.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import { startMockTarget } from '../support/in-process-target.ts';
+const { catalogue } = regenerateSecret;
 
 const ALL_200 = ['200-regenerates-secret', '200-old-secret-rejected', '200-new-secret-authenticates', '200-second-regeneration'];
 /** Scenarios in which some response is an error: a fault in every error body shows in all of them. */
@@ -73,7 +74,7 @@ test('every fault of the mock has an expectation here, and every scenario is pro
 test('the clean mock passes every scenario with no warnings', async () => {
   const t = await startMockTarget();
   try {
-    const results = await runCatalogue(t.target);
+    const results = await runCatalogue(t.target, regenerateSecret);
     for (const r of results) assert.equal(r.outcome, 'passed', `${r.id}: ${JSON.stringify(r.findings, null, 1)}`);
     assert.equal(results.length, catalogue.length);
     assert.deepEqual(results.flatMap((r) => r.findings), []);
@@ -87,7 +88,7 @@ describe('each fault fails exactly the scenarios that check it', () => {
     test(fault, async () => {
       const t = await startMockTarget({ faults: [fault] });
       try {
-        const results = await runCatalogue(t.target);
+        const results = await runCatalogue(t.target, regenerateSecret);
         const failed = ids(results, 'failed');
         assert.deepEqual(failed, [...(expected.failed ?? [])].sort(), `failed scenarios against fault ${fault}`);
         assert.deepEqual(ids(results, 'not_arranged'), [...(expected.notArranged ?? [])].sort(), `not arranged against fault ${fault}`);
@@ -127,7 +128,7 @@ describe('targets without states', () => {
   after(() => t.close());
 
   test('BASE_URL alone runs the four state-free scenarios and skips the rest with the setting that would enable them', async () => {
-    const results = await runCatalogue(t.target);
+    const results = await runCatalogue(t.target, regenerateSecret);
     assert.deepEqual(ids(results, 'passed'), ['400-no-authorization', '400-no-authorization-empty-body', '400-non-bearer-scheme', '403-invalid_api_token-unknown-bearer']);
     const skipped = results.filter((r) => r.outcome === 'skipped');
     assert.equal(skipped.length, catalogue.length - 4);

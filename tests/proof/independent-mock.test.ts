@@ -9,9 +9,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { runSuite, type SuiteRun } from '../support/run-suite.ts';
 import { startIndependentMock, type IndependentMock, type IndependentMockBug } from '../support/independent-vendor-mock.ts';
+const { catalogue } = regenerateSecret;
 
 const outcomeOf = (run: SuiteRun, outcome: string): string[] =>
   run

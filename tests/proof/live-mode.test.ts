@@ -10,9 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { onSuiteSpawn, runSuite, type SuiteRun } from '../support/run-suite.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
+const { catalogue } = regenerateSecret;
 
 /** Fast pacing for a loopback mock (the default, 2 per second, is for staging). */
 const FAST = { LIVE_REQUESTS_PER_SECOND: '200' };

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { runSuite } from '../support/run-suite.ts';
+const { catalogue } = regenerateSecret;
 
 const LEAK = /Bearer [A-Za-z0-9._~+/=-]{12,}|"secret" *: *"[^"]{12,}"/;
 

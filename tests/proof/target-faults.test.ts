@@ -13,9 +13,11 @@ import { send } from '../../src/engine/exchange.ts';
 import { checkResponse } from '../../src/checks/response.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
-import { catalogue, OPERATION_ID } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../support/reliability/suite-runs.ts';
+const { catalogue } = regenerateSecret;
+const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();
 /** Long enough that a loaded machine does not time out the unaffected scenarios; the stall costs one of it. */
@@ -73,7 +75,7 @@ test('a chunked body over the limit (no Content-Length) is cut off and judged by
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
   try {
-    const x = await send({ label: 'big', auth: { kind: 'none' }, body: { kind: 'none' } }, { baseUrl: `http://127.0.0.1:${port}`, path: 'x', timeoutMs: 5000, maxBodyBytes: 1024 * 1024 });
+    const x = await send({ label: 'big', auth: { kind: 'none' }, body: { kind: 'none' } }, { method: 'POST', baseUrl: `http://127.0.0.1:${port}`, path: 'x', timeoutMs: 5000, maxBodyBytes: 1024 * 1024 });
     // Streamed without a length: reading stops at the limit, the rest is never held.
     assert.deepEqual(x.response?.oversize, { bytes: 1024 * 1024, limit: 1024 * 1024, atLeast: true });
     assert.equal(x.response?.text, '');

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogue, OPERATION_ID, STATE_NAMES } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
+import { STATE_NAMES } from '../../src/protocol/provider-states.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
+import { plannedScenarios, registeredOperations } from '../../src/operations/registry.ts';
+const { catalogue } = regenerateSecret;
+const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();
 
@@ -39,4 +43,23 @@ test('bad-input scenarios are reported under 422 as kind bad_input, and there ar
   const bad = catalogue.filter((c) => c.kind === 'bad_input');
   assert.equal(bad.length, 6);
   for (const b of bad) assert.equal(b.status, 422);
+});
+
+test('every registered operation: each flow and detail rule its catalogue names exists, its states are the ones it arranges, ids unique across operations', () => {
+  const ops = registeredOperations();
+  assert.ok(ops.length >= 1);
+  assert.equal(plannedScenarios(ops).length, ops.reduce((n, o) => n + o.catalogue.length, 0));
+  for (const op of ops) {
+    assert.doesNotThrow(() => schemas.operation(op.id), `${op.id} has derived schemas`);
+    for (const c of op.catalogue) {
+      if (c.kind === 'behaviour') assert.equal(typeof op.flows[c.flow], 'function', `${op.id} ${c.id}: flow ${c.flow}`);
+      else for (const r of c.detailRules ?? []) assert.equal(typeof op.detailRules[r], 'function', `${op.id} ${c.id}: detail rule ${r}`);
+    }
+    assert.deepEqual([...op.states].sort(), [...new Set(op.catalogue.map((c) => c.state).filter(Boolean))].sort());
+  }
+});
+
+test('a scenario id used by two operations is refused', () => {
+  const twin = { ...regenerateSecret, id: 'post:twin' };
+  assert.throws(() => plannedScenarios([regenerateSecret, twin]), /used by both post:api_token_regenerate_secret and post:twin/);
 });

@@ -4,11 +4,12 @@ import { checkResponse, type CheckContext, type Expectation } from '../../src/ch
 import { checkFieldsUnchanged, checkNewSecret, checkTokenId } from '../../src/checks/behaviour.ts';
 import type { Exchange } from '../../src/engine/exchange.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
-import { OPERATION_ID } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
+const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();
-const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({ operationId: OPERATION_ID, schemas, envelope: 'flat', secrets: new SecretRegistry(), ...over });
+const ctx = (over: Partial<CheckContext> = {}): CheckContext => ({ operationId: OPERATION_ID, detailRules: regenerateSecret.detailRules, schemas, envelope: 'flat', secrets: new SecretRegistry(), ...over });
 
 function exchange(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }): Exchange {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

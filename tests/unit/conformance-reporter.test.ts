@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ConformanceReporter from '../../src/report/conformance-reporter.ts';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { RESULT_ATTACHMENT } from '../../src/suite/fixtures.ts';
+const { catalogue } = regenerateSecret;
 
 type Status = 'passed' | 'failed' | 'skipped' | 'timedOut';
 
@@ -50,6 +51,12 @@ test('all passed: verdict pass and the run status is left alone', async () => {
   const { status, json } = await report(passAll);
   assert.equal(json.verdict, 'pass');
   assert.equal(status, undefined);
+  // Every scenario names its operation; the run lists its operations.
+  const op = { id: 'post:api_token_regenerate_secret', method: 'POST', path: '/api_tokens/api_token/regenerate_secret' };
+  for (const s of json.scenarios) assert.deepEqual(s.operation, op, s.id);
+  assert.deepEqual(json.operations.map((o: any) => ({ id: o.id, method: o.method, path: o.path })), [op]);
+  assert.deepEqual(json.operation, op);
+  assert.ok(json.matrix.every((row: any) => row.operationId === op.id));
 });
 
 test('a failed first attempt is not hidden by a passing retry', async () => {

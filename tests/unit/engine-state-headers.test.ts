@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { runScenario, type EngineContext } from '../../src/engine/run-scenario.ts';
-import { scenarioById } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
+import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 import type { StateAnswer } from '../../src/states/arranger.ts';
@@ -52,7 +53,7 @@ const state = (bearer: string): StateAnswer => ({ bearer, secret: 's0', api_toke
 test('self-regenerating token: the old-secret follow-up is the state bearer, so it carries the state headers', async () => {
   seen.length = 0;
   n = 0;
-  const result = await runScenario(scenarioById('200-old-secret-rejected'), state('s0'), ctx);
+  const result = await runScenario(regenerateSecret, scenarioById('200-old-secret-rejected'), state('s0'), ctx);
   assert.equal(result.outcome, 'passed', JSON.stringify(result.findings));
   assert.deepEqual(seen.map((s) => s.capability), ['cap-1', 'cap-1']);
 });
@@ -60,7 +61,7 @@ test('self-regenerating token: the old-secret follow-up is the state bearer, so 
 test('a separate bearer: only its own requests carry the headers, not the old secret of the regenerated token', async () => {
   seen.length = 0;
   n = 0;
-  const result = await runScenario(scenarioById('200-old-secret-rejected'), state('admin-bearer'), ctx);
+  const result = await runScenario(regenerateSecret, scenarioById('200-old-secret-rejected'), state('admin-bearer'), ctx);
   assert.equal(result.outcome, 'passed', JSON.stringify(result.findings));
   assert.deepEqual(seen.map((s) => [s.authorization, s.capability]), [['Bearer admin-bearer', 'cap-1'], ['Bearer s0', undefined]]);
 });
@@ -68,7 +69,7 @@ test('a separate bearer: only its own requests carry the headers, not the old se
 test('self-regenerating token: the second regeneration uses the new secret with the state headers', async () => {
   seen.length = 0;
   n = 0;
-  const result = await runScenario(scenarioById('200-second-regeneration'), state('s0'), ctx);
+  const result = await runScenario(regenerateSecret, scenarioById('200-second-regeneration'), state('s0'), ctx);
   assert.equal(result.outcome, 'passed', JSON.stringify(result.findings));
   assert.deepEqual(seen.map((s) => [s.authorization, s.capability]), [['Bearer s0', 'cap-1'], ['Bearer s1', 'cap-1']]);
 });
@@ -90,11 +91,11 @@ test('against a real deployment a later 429 makes a scenario inconclusive only i
   await new Promise<void>((r) => spoil.listen(0, '127.0.0.1', r));
   try {
     const live = { ...ctx, mode: 'live' as const, baseUrl: `http://127.0.0.1:${(spoil.address() as { port: number }).port}/core/v1` };
-    const failed = await runScenario(scenarioById('200-old-secret-rejected'), state('admin-bearer'), live);
+    const failed = await runScenario(regenerateSecret, scenarioById('200-old-secret-rejected'), state('admin-bearer'), live);
     assert.equal(failed.outcome, 'failed', 'the earlier failure stands');
     assert.ok(failed.findings.some((f) => f.check === 'fields_unchanged'));
     // Nothing wrong before the 429: inconclusive.
-    const clean = await runScenario(scenarioById('403-permission_denied'), state('other-bearer'), live);
+    const clean = await runScenario(regenerateSecret, scenarioById('403-permission_denied'), state('other-bearer'), live);
     assert.equal(clean.outcome, 'inconclusive');
   } finally {
     spoil.close();

@@ -11,11 +11,13 @@ import { ConfigError, loadConfig } from '../../src/config/env.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
 import { runCatalogue } from '../../src/engine/run-catalogue.ts';
 import { runScenario, SafetyGuardError } from '../../src/engine/run-scenario.ts';
-import { catalogue, scenarioById } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
+import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';
 import { SecretRegistry } from '../../src/report/redact.ts';
 import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError } from '../../src/states/arranger.ts';
 import { LiveApi, newRunId, prepareLiveRun, RUN_ID_VARIABLE, THROWAWAY_PREFIX, type LiveToken } from '../../src/states/live.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
+const { catalogue } = regenerateSecret;
 
 const ids = (tokens: { id: string }[]) => tokens.map((t) => t.id).sort();
 
@@ -79,11 +81,11 @@ describe('the safety guard: the configured token\'s secret is never regenerated'
       const admin = watched.account.adminToken;
       const hostile = { bearer: admin, secret: admin, api_token: { id: watched.account.adminTokenId } };
       for (const id of ['200-regenerates-secret', '200-second-regeneration', '404-api_token_not_found']) {
-        await assert.rejects(runScenario(scenarioById(id), hostile, target), (e: unknown) => e instanceof SafetyGuardError && /nothing was sent/.test((e as Error).message));
+        await assert.rejects(runScenario(regenerateSecret, scenarioById(id), hostile, target), (e: unknown) => e instanceof SafetyGuardError && /nothing was sent/.test((e as Error).message));
       }
       // The configured token's id with another bearer is refused too.
       const other = { bearer: 'conformance-unknown-bearer', secret: 'conformance-unknown-bearer', api_token: { id: watched.account.adminTokenId } };
-      await assert.rejects(runScenario(scenarioById('200-regenerates-secret'), other, target), SafetyGuardError);
+      await assert.rejects(runScenario(regenerateSecret, scenarioById('200-regenerates-secret'), other, target), SafetyGuardError);
       assert.deepEqual(requests.filter((r) => r.includes('regenerate_secret')), [], 'nothing reached regenerate_secret');
       assert.ok(await watched.adminSecretWorks(), 'the admin token\'s secret is unchanged');
     } finally {
@@ -193,7 +195,7 @@ describe('the opt-in rate-limit burst', () => {
     try {
       const before = await live.listTokens();
       const { target } = live.arranger({ burst: true, burstMax: 200 });
-      const [result] = await runCatalogue(target, [scenarioById('429-rate_limit_reached')]);
+      const [result] = await runCatalogue(target, regenerateSecret, [scenarioById('429-rate_limit_reached')]);
       assert.equal(result!.outcome, 'passed', JSON.stringify(result!.findings));
       const regen = requests.filter((r) => r.includes('regenerate_secret'));
       // 25 within the limit, the first 429, at most 3 more already in flight, then the scenario's own request.
@@ -223,11 +225,11 @@ test('a 429 met outside the rate-limit scenario is inconclusive in live mode, no
   const live = await startLiveTarget({ live: { tokenRateLimit: 1 } });
   try {
     const { target, arranger } = live.arranger();
-    const [result] = await runCatalogue(target, [scenarioById('200-second-regeneration')]);
+    const [result] = await runCatalogue(target, regenerateSecret, [scenarioById('200-second-regeneration')]);
     assert.equal(result!.outcome, 'inconclusive', JSON.stringify(result));
     assert.match(result!.reason!, /"second regeneration" met 429 rate_limit_reached outside the rate-limit scenario/);
     // The same answer against a mock with provider states would be a failure: only live mode treats it as the environment's.
-    const [strict] = await runCatalogue({ ...target, mode: 'state' }, [scenarioById('200-second-regeneration')]);
+    const [strict] = await runCatalogue({ ...target, mode: 'state' }, regenerateSecret, [scenarioById('200-second-regeneration')]);
     assert.equal(strict!.outcome, 'failed');
     await arranger.close();
     assert.equal((await live.listTokens()).length, 1);
@@ -242,7 +244,7 @@ describe('the whole catalogue in process against the live personality', () => {
     try {
       const before = await live.listTokens();
       const { target, arranger } = live.arranger({ expiryLifetimeSeconds: 1 });
-      const results = await runCatalogue(target);
+      const results = await runCatalogue(target, regenerateSecret);
       await arranger.close();
       const skipped = results.filter((r) => r.outcome === 'skipped').map((r) => r.id).sort();
       assert.deepEqual(skipped, ['403-invalid_capabilities_token', '403-permission_denied', '422-validation_error', '429-rate_limit_reached', '503-service_unavailable']);

@@ -6,8 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as errors from '../../src/mock/errors.ts';
-import { OPERATION_ID } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
+const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();
 const documented: [string, errors.MockError][] = [

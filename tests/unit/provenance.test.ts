@@ -5,11 +5,12 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/config/env.ts';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { canonicalJson, catalogueHash, collectProvenance, gitCommit, provenanceDifferences } from '../../src/report/provenance.ts';
 import { renderHtml } from '../../src/report/render-html.ts';
 import { renderJson } from '../../src/report/render-json.ts';
 import { countOutcomes, type RunModel } from '../../src/report/model.ts';
+const { catalogue } = regenerateSecret;
 
 const specsDir = path.join(REPO_ROOT, 'specs');
 
@@ -73,7 +74,7 @@ test('conformance.json carries the provenance and the HTML header shows it', () 
   const provenance = collectProvenance({ root: REPO_ROOT, specsDir, catalogue });
   const model: RunModel = {
     verdict: 'pass', verdictReason: 'ok',
-    operation: { id: 'post:x', method: 'POST', path: '/x' },
+    operations: [{ id: 'post:x', method: 'POST', path: '/x' }],
     target: { baseUrl: 'http://127.0.0.1:1/core/v1', mode: 'bundled', modeLabel: 'bundled', stateArrangement: 's', envelope: 'flat', profile: 'strict' },
     startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000,
     counts: countOutcomes([]), matrix: [], scenarios: [], errors: [], provenance,

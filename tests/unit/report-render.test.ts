@@ -5,20 +5,20 @@ import { renderHtml } from '../../src/report/render-html.ts';
 import { renderJson } from '../../src/report/render-json.ts';
 
 const scenario = (over: Partial<ScenarioReport>): ScenarioReport => ({
-  id: 's', title: 't', status: 403, variant: 'invalid_api_token', kind: 'status', outcome: 'passed', messages: [], warnings: [], findings: [], exchanges: [], durationMs: 3, ...over,
+  id: 's', operation: { id: 'post:x', method: 'POST', path: '/api_tokens/api_token/regenerate_secret' }, title: 't', status: 403, variant: 'invalid_api_token', kind: 'status', outcome: 'passed', messages: [], warnings: [], findings: [], exchanges: [], durationMs: 3, ...over,
 });
 
 function model(scenarios: ScenarioReport[], errors: string[] = []): RunModel {
   const { verdict, reason } = decideVerdict(scenarios, errors);
   return {
     verdict, verdictReason: reason,
-    operation: { id: 'post:x', method: 'POST', path: '/api_tokens/api_token/regenerate_secret' },
+    operations: [{ id: 'post:x', method: 'POST', path: '/api_tokens/api_token/regenerate_secret' }],
     target: { baseUrl: 'http://127.0.0.1:1/core/v1', mode: 'bundled', modeLabel: 'bundled reference mock', stateArrangement: 'provider-state endpoint', envelope: 'flat', profile: 'strict' },
     startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000,
     counts: countOutcomes(scenarios),
     matrix: [
-      { status: 403, variant: 'invalid_api_token', label: 'InvalidAPITokenSchema', scenarioIds: scenarios.map((s) => s.id) },
-      { status: 403, variant: 'permission_denied', label: 'PermissionDeniedSchema', scenarioIds: [] },
+      { operationId: 'post:x', status: 403, variant: 'invalid_api_token', label: 'InvalidAPITokenSchema', scenarioIds: scenarios.map((s) => s.id) },
+      { operationId: 'post:x', status: 403, variant: 'permission_denied', label: 'PermissionDeniedSchema', scenarioIds: [] },
     ],
     scenarios, errors,
   };

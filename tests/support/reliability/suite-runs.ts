@@ -12,13 +12,14 @@ import { REPO_ROOT } from '../../../src/config/env.ts';
 import { createFaultProxy, parseFaultRule, type FaultProxy } from '../../../src/fault-proxy/proxy.ts';
 import { createMock, type FaultName, type Mock, type MockAddress } from '../../../src/mock/server.ts';
 import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret } from '../../../src/leak/scan.ts';
-import { catalogue } from '../../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../../src/operations/regenerate-secret/index.ts';
 import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
 import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
 import { SecretRegistry } from '../../../src/report/redact.ts';
 import { ProviderStateArranger } from '../../../src/states/provider-state.ts';
 import { loadSchemas } from '../../../src/suite/context.ts';
 import { runSuite, type SuiteRun } from '../run-suite.ts';
+const { catalogue } = regenerateSecret;
 
 /** A line that is a stack frame ("    at fn (file.ts:12:3)"). */
 export const STACK_FRAME = /^\s+at .+(\(.+:\d+:\d+\)|:\d+:\d+)$/m;
@@ -275,7 +276,7 @@ export async function runInProcessThroughProxy(
       schemas: loadSchemas(),
       secrets,
       arranger: new ProviderStateArranger(`${origin}/_provider-states`, secrets, stateTimeoutMs),
-    });
+    }, regenerateSecret);
     return { results, durationMs: Math.round(performance.now() - started), faulted: proxy.stats().faulted };
   } finally {
     await proxy.close();

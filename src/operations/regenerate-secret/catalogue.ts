@@ -1,74 +1,11 @@
 /**
- * The scenario catalogue of "Regenerate organization API token secret", as data.
- * One generic Playwright spec loops over it; a unit test fails when the
- * derived schemas document a status or 403 variant that no scenario covers.
+ * The scenario catalogue of "Regenerate organization API token secret", as
+ * data. The flows its behaviour scenarios name are in ./flows.ts, the detail
+ * rules in ./detail-rules.ts; a unit test (tests/unit/catalogue.test.ts) fails
+ * when the derived schemas document a status or 403 variant that no scenario
+ * covers.
  */
-
-export const OPERATION_ID = 'post:api_token_regenerate_secret';
-/** Relative to BASE_URL (which includes /core/v1 for the vendor's API). */
-export const OPERATION_PATH = 'api_tokens/api_token/regenerate_secret';
-
-// The protocol's state names and answer fields live with the protocol.
-export { STATE_FIELDS, STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
-import type { StateName } from '../protocol/provider-states.ts';
-
-/** Who is calling. */
-export type AuthSpec =
-  | { kind: 'none' }
-  | { kind: 'state-bearer' }
-  /** A bearer secret nobody issued (generated per run, so it cannot collide). */
-  | { kind: 'unknown-bearer' }
-  /** A non-Bearer scheme carrying the state's bearer, or a made-up value without a state. */
-  | { kind: 'basic' };
-
-/** What is sent as the body. */
-export type BodySpec =
-  | { kind: 'state-token' }
-  | { kind: 'unknown-id' }
-  | { kind: 'json'; value: unknown }
-  | { kind: 'raw'; text: string; contentType: string }
-  /** Content-Type application/json and zero bytes. */
-  | { kind: 'empty' }
-  /** No body and no Content-Type. */
-  | { kind: 'none' };
-
-/** Extra rules on an error's detail, by name (see src/checks/detail.ts). */
-export type DetailRule =
-  | 'ip_address_is_ip'
-  | 'scopes_include_api_tokens'
-  | 'errors_nonempty_strings'
-  | 'total_permitted_matches_state';
-
-/** The multi-request behaviours of a 200 (see src/engine/flows.ts). */
-export type FlowName = 'regenerate' | 'old-secret-rejected' | 'new-secret-authenticates' | 'second-regeneration';
-
-interface ScenarioBase {
-  id: string;
-  title: string;
-  /** The documented status the scenario is reported under. */
-  status: 200 | 400 | 403 | 404 | 422 | 429 | 503;
-  /** The error code (403 oneOf variant, or the status's single code); null for 200. */
-  variant: string | null;
-  state: StateName | null;
-}
-
-export interface FlowScenario extends ScenarioBase {
-  kind: 'behaviour';
-  flow: FlowName;
-}
-
-export interface SingleRequestScenario extends ScenarioBase {
-  kind: 'status' | 'bad_input';
-  auth: AuthSpec;
-  body: BodySpec;
-  /** Statuses that pass. Bad input accepts 400 and 422. */
-  expectStatus: number[];
-  /** The code that passes without a warning; any other code on an accepted status is a warning (bad input only). */
-  expectCode: string;
-  detailRules?: DetailRule[];
-}
-
-export type Scenario = FlowScenario | SingleRequestScenario;
+import type { BodySpec, AuthSpec, Scenario, SingleRequestScenario } from '../types.ts';
 
 const authenticated = { auth: { kind: 'state-bearer' } as AuthSpec, body: { kind: 'state-token' } as BodySpec };
 /** A well-formed body for scenarios that need no state: the id is irrelevant to them. */

@@ -1,0 +1,47 @@
+/**
+ * The operations the suite tests, and lookups over all of their scenarios.
+ * The Playwright spec, the conformance reporter and the in-process runner use
+ * this list; the engine and the checks take a descriptor as an argument and
+ * never import it.
+ *
+ * To add an operation: write (or generate) an OperationDescriptor and add it
+ * to `registeredOperations()`. Scenario ids must stay unique across operations.
+ */
+import { regenerateSecret } from './regenerate-secret/index.ts';
+import type { OperationDescriptor, PlannedScenario } from './types.ts';
+
+export { regenerateSecret } from './regenerate-secret/index.ts';
+
+export type { PlannedScenario } from './types.ts';
+
+/** Every registered operation, in report order. */
+export function registeredOperations(): readonly OperationDescriptor[] {
+  return [regenerateSecret];
+}
+
+/** Every scenario of the given operations, in catalogue order; throws on an id used twice. */
+export function plannedScenarios(operations: readonly OperationDescriptor[] = registeredOperations()): PlannedScenario[] {
+  const seen = new Map<string, string>();
+  const out: PlannedScenario[] = [];
+  for (const operation of operations) {
+    for (const scenario of operation.catalogue) {
+      const other = seen.get(scenario.id);
+      if (other !== undefined) throw new Error(`scenario id "${scenario.id}" is used by both ${other} and ${operation.id}`);
+      seen.set(scenario.id, operation.id);
+      out.push({ operation, scenario });
+    }
+  }
+  return out;
+}
+
+export function operationById(id: string, operations: readonly OperationDescriptor[] = registeredOperations()): OperationDescriptor {
+  const op = operations.find((o) => o.id === id);
+  if (!op) throw new Error(`no operation with id "${id}"`);
+  return op;
+}
+
+export function plannedScenarioById(id: string, operations: readonly OperationDescriptor[] = registeredOperations()): PlannedScenario {
+  const found = plannedScenarios(operations).find((p) => p.scenario.id === id);
+  if (!found) throw new Error(`no scenario with id "${id}"`);
+  return found;
+}
