@@ -6,18 +6,10 @@ import type { Finding } from '../model/finding.ts';
 import { OUTCOMES, type RunModel, type ScenarioReport } from './model.ts';
 import { esc } from './html/escape.ts';
 import { provenanceRows } from './html/provenance.ts';
+import { badge } from './html/badge.ts';
+import { allScenariosSection, failingOperationsLine, MATRIX_CSS, matrixSection } from './html/matrix.ts';
 
 const json = (v: unknown) => esc(JSON.stringify(v));
-
-const OUTCOME_LABEL: Record<string, string> = {
-  passed: 'passed',
-  failed: 'failed',
-  skipped: 'skipped',
-  not_arranged: 'not arranged',
-  inconclusive: 'inconclusive',
-  waived: 'waived',
-  flaky: 'flaky',
-};
 
 const WHY: Record<string, string> = {
   inconclusive: 'Why inconclusive',
@@ -26,7 +18,6 @@ const WHY: Record<string, string> = {
   flaky: 'Why flaky',
 };
 
-const badge = (outcome: string) => `<span class="badge ${esc(outcome)}">${esc(OUTCOME_LABEL[outcome] ?? outcome)}</span>`;
 
 function findingRow(f: Finding): string {
   return `<tr>
@@ -68,24 +59,6 @@ function scenarioSection(s: ScenarioReport): string {
       : ''
   }
 </section>`;
-}
-
-function matrix(model: RunModel): string {
-  const byId = new Map(model.scenarios.map((s) => [s.id, s]));
-  const rows = model.matrix
-    .map((row) => {
-      const cells = row.scenarioIds.length
-        ? row.scenarioIds
-            .map((id) => {
-              const s = byId.get(id);
-              return s ? `<li>${badge(s.outcome)} <a href="#${esc(id)}">${esc(s.title)}</a>${s.reason && s.outcome !== 'passed' ? `<div class="muted">${esc(s.reason)}</div>` : ''}</li>` : `<li>${esc(id)}</li>`;
-            })
-            .join('')
-        : '<li><span class="badge failed">no scenario</span> nothing in the catalogue covers this</li>';
-      return `<tr><td class="status">${esc(row.status)}</td><td><code>${esc(row.variant ?? '—')}</code><div class="muted">${esc(row.label)}</div></td><td><ul>${cells}</ul></td></tr>`;
-    })
-    .join('');
-  return `<table class="matrix"><thead><tr><th>status</th><th>variant</th><th>scenarios</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function shardLine(model: RunModel): string {
@@ -142,11 +115,12 @@ ul{margin:0;padding-left:1rem}.muted{color:#667085;font-size:12.5px}
 .callout{border:2px solid #6941c6;background:#f4f0ff;border-radius:6px;padding:.6rem .9rem}
 .reason{background:#fff8e6;border:1px solid #f5d48a;padding:.4rem .6rem;border-radius:4px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
-</style></head><body>
+${MATRIX_CSS}</style></head><body>
 <h1>Conformance report</h1>
 ${operationsLine(model)}
 ${model.coverage ? `<p class="coverage"><strong>Coverage</strong> (CONFORMANCE_REQUIRE=${esc(model.coverage.requirement)}): ${esc(model.coverage.ran)} of ${esc(model.coverage.catalogue)} scenarios ran; ${esc(model.coverage.statusesProven)} of ${esc(model.coverage.statuses)} documented statuses and ${esc(model.coverage.variantsProven)} of ${esc(model.coverage.variants)} 403 variants proven${model.coverage.met ? '' : ' — <strong>below the requirement</strong>'}</p>` : ''}
 <div class="verdict ${esc(model.verdict)}"><strong>${esc(model.verdict.toUpperCase())}</strong> — ${esc(model.verdictReason)}${shardLine(model)}</div>
+${failingOperationsLine(model)}
 ${(model.hints ?? []).map((h) => `<p class="reason"><strong>Hint:</strong> ${esc(h)}</p>`).join('')}
 <dl class="meta">
 <dt>Target</dt><dd><code>${esc(model.target.baseUrl ?? 'not reached')}</code></dd>
@@ -162,8 +136,8 @@ ${provenanceRows(model.provenance)}
 ${model.errors.length ? `<h2>Run errors</h2>${model.errors.map((e) => `<pre class="message">${esc(e)}</pre>`).join('')}` : ''}
 ${inconclusive.length ? `<div class="callout"><h2>Inconclusive (${inconclusive.length})</h2><p>These scenarios were spoiled by the environment and prove nothing either way; they are not counted as conformance failures.</p><ul>${inconclusive.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? '')}</li>`).join('')}</ul></div>` : ''}
 ${coverageSection(model)}
-<h2>Documented statuses and variants</h2>
-${matrix(model)}
+<h2 id="matrix">Documented statuses and variants</h2>
+${matrixSection(model)}
 <h2>Failures (${failed.length})</h2>
 ${failed.length ? failed.map(scenarioSection).join('') : '<p>None.</p>'}
 <h2>Warnings (${warned.reduce((n, s) => n + s.warnings.length, 0)})</h2>
@@ -171,7 +145,7 @@ ${warned.length ? `<ul>${warned.flatMap((s) => s.warnings.map((w) => `<li><a hre
 <h2>Skipped (${skipped.length})</h2>
 ${skipped.length ? `<ul>${skipped.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? 'no reason given')}</li>`).join('')}</ul>` : '<p>None.</p>'}
 <h2>All scenarios</h2>
-${model.scenarios.filter((s) => !failed.includes(s)).map(scenarioSection).join('')}
+${allScenariosSection(model, (s) => !failed.includes(s), scenarioSection)}
 </body></html>
 `;
 }
