@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { maskUrlPasswords } from '../report/redact.ts';
+import { suiteRootOf } from '../model/suite-root.ts';
 
 export type ErrorEnvelope = 'flat' | 'wrapped';
 
@@ -55,7 +56,8 @@ export class ConfigError extends Error {
 /** Internal: set by the global setup when it started the bundled mock. */
 export const BUNDLED_MARKER = 'CONFORMANCE_BUNDLED_MOCK';
 
-export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+/** The suite's root: the repository, or the installed package's folder (src/model/suite-root.ts). */
+export const REPO_ROOT = suiteRootOf(import.meta.url);
 
 /** Loads `.env` from the repository root (or DOTENV_CONFIG_PATH) without overriding the environment. */
 export function loadDotenv(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -6,6 +6,7 @@
  * is unusable. Problems with a document are reported as one line naming the
  * file, never as a stack trace: they are the user's to fix, not ours.
  */
+import { suiteRootOf } from '../model/suite-root.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -13,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { OpenAPIV3 } from 'openapi-types';
 import { DerivationError, deriveDocument, type Profile, type Variant } from './derive.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const REPO_ROOT = suiteRootOf(import.meta.url);
 export const DEFAULT_SPECS_DIR = join(REPO_ROOT, 'specs');
 export const DEFAULT_SCHEMAS_DIR = join(REPO_ROOT, 'schemas');
 export const MANIFEST_FILE = 'manifest.json';
