@@ -13,7 +13,7 @@
  *   leak-scan.json, deletes the run's secrets file, and fails the run on any
  *   hit or on anything it could not scan.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullResult, Reporter } from '@playwright/test/reporter';
 import { REPO_ROOT } from '../config/env.ts';
@@ -28,7 +28,8 @@ import {
   SECRETS_FILE_ENV,
   sourcedSecrets,
 } from './known-secrets.ts';
-import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret, type LeakScanResult } from './scan.ts';
+import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret, type LeakScanResult, type Matcher, type ScanProblem } from './scan.ts';
+import { CombinedMatcher, DIGEST_FILE_SUFFIX, DigestMatcher, parseDigestFile, toDigestFile, type DigestFile } from './digests.ts';
 
 interface Options {
   /** Folders to scan (relative to the repository root); default ["reports"]. */
@@ -37,6 +38,31 @@ interface Options {
   outputFile?: string;
   /** The streams to guard; default the process's stdout and stderr (the project's tests pass their own). */
   streams?: { stream: { write: (...args: any[]) => boolean }; label: string }[];
+  /** A shard: write salted digests of every secret it knew here (next to its blob), for the merge's scan. */
+  digestsFile?: string;
+  /** Which shard, "1/2". */
+  shard?: string;
+  /** A merge: the folder of the shards' blobs and digest files; their secrets are searched by digest. */
+  digestsDir?: string;
+}
+
+/** The digest files of a merge's blob folder; a blob without one is a problem (its secrets are unknown). */
+function readDigests(dir: string): { files: DigestFile[]; problems: ScanProblem[] } {
+  const files: DigestFile[] = [];
+  const problems: ScanProblem[] = [];
+  const names = existsSync(dir) ? readdirSync(dir) : [];
+  for (const name of names.filter((n) => n.endsWith(DIGEST_FILE_SUFFIX))) {
+    try {
+      files.push(parseDigestFile(readFileSync(path.join(dir, name), 'utf8'), name));
+    } catch (e) {
+      problems.push({ where: name, problem: (e as Error).message });
+    }
+  }
+  for (const blob of names.filter((n) => n.endsWith('.zip'))) {
+    if (!names.includes(blob.replace(/\.zip$/, DIGEST_FILE_SUFFIX)))
+      problems.push({ where: blob, problem: `came without its ${DIGEST_FILE_SUFFIX} file, so the secrets of that shard are unknown to this scan; merge the whole blob/ folder of each shard` });
+  }
+  return { files, problems };
 }
 
 /** How much of the run's output is kept for the final scan. */
@@ -46,6 +72,7 @@ export default class LeakScanReporter implements Reporter {
   private readonly dirs: string[];
   private readonly outputFile: string;
   private readonly secretsFile: string;
+  private readonly options: Options;
   private known: KnownSecret[];
   private readFrom = 0;
   private fileSize = 0;
@@ -59,6 +86,7 @@ export default class LeakScanReporter implements Reporter {
   private readonly out: { write: (text: string) => unknown };
 
   constructor(options: Options = {}) {
+    this.options = options;
     this.dirs = (options.dirs ?? ['reports']).map((d) => path.resolve(REPO_ROOT, d));
     this.outputFile = options.outputFile ? path.resolve(REPO_ROOT, options.outputFile) : path.join(this.dirs[0], 'leak-scan.json');
     sweepStaleRunSecretsFiles();
@@ -140,8 +168,27 @@ export default class LeakScanReporter implements Reporter {
   async onEnd(_result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
     this.refresh();
     const secrets = [...this.known, ...sourcedSecrets()];
-    const matcher = new SecretMatcher(secrets);
+    const own = new SecretMatcher(secrets);
+    let matcher: Matcher = own;
+    let digests: { files: DigestFile[]; problems: ScanProblem[] } = { files: [], problems: [] };
+    let fromDigests = '';
+    if (this.options.digestsDir) {
+      digests = readDigests(this.options.digestsDir);
+      const byDigest = new DigestMatcher(digests.files);
+      matcher = new CombinedMatcher([own, byDigest]);
+      fromDigests = `; ${byDigest.size} of them known to this merge only by the salted digests the shards left (${digests.files.map((f) => `${f.secrets.length} of shard ${f.shard}`).join(', ') || 'none'})`;
+    }
+    const digestProblems: ScanProblem[] = [...digests.problems];
+    if (this.options.digestsFile) {
+      try {
+        mkdirSync(path.dirname(this.options.digestsFile), { recursive: true });
+        writeFileSync(this.options.digestsFile, `${JSON.stringify(toDigestFile(secrets, this.options.shard ?? '?'), null, 1)}\n`);
+      } catch (e) {
+        digestProblems.push({ where: this.options.digestsFile, problem: `the digests of this shard's secrets could not be written (${(e as Error).message}); the merge cannot scan for them` });
+      }
+    }
     const result = scanForSecrets(matcher, { paths: this.dirs, texts: [{ label: 'the run\'s stdout/stderr', text: this.captured }], base: process.cwd() });
+    result.problems.push(...digestProblems);
     if (this.capturedTruncated) result.problems.push({ where: 'the run\'s stdout/stderr', problem: `more than ${CAPTURE_LIMIT} characters: only the first part was kept for the final scan (all of it passed the write-time guard)` });
     removeRunSecretsFile(this.secretsFile);
     delete process.env[SECRETS_FILE_ENV];
@@ -149,11 +196,12 @@ export default class LeakScanReporter implements Reporter {
     const lines = [...formatScan(result), ...this.stdioHits];
     const failed = lines.length > 0;
     const bySource: Record<string, number> = {};
-    for (const s of matcher.secrets) bySource[s.source] = (bySource[s.source] ?? 0) + 1;
+    for (const s of own.secrets) bySource[s.source] = (bySource[s.source] ?? 0) + 1;
+    for (const f of digests.files) bySource[`salted digests of shard ${f.shard}`] = f.secrets.length;
     this.writeSummary(result, failed, bySource);
     const where = `${result.files} files (${result.entries} files, archive entries and texts, ${(result.bytes / 1024 / 1024).toFixed(1)} MB) under ${this.dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')} and the run's output`;
     if (!failed) {
-      this.out.write(`Leak scan: PASS — none of the ${matcher.size} known secrets of this run (configured tokens, state and response secrets, secrets the bundled mock issued, Authorization values) appears in ${where}.\n`);
+      this.out.write(`Leak scan: PASS — none of the ${matcher.size} known secrets of this run (configured tokens, state and response secrets, secrets the bundled mock issued, Authorization values${fromDigests}) appears in ${where}.\n`);
       return undefined;
     }
     const found = result.hits.length + this.stdioHits.length;

@@ -11,7 +11,16 @@ import path from 'node:path';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 
 export { describeSecret, fingerprint, MIN_SCANNED_SECRET_LENGTH, SecretMatcher, type Encoding, type KnownSecret } from '../model/secret-matcher.ts';
-import type { Encoding, SecretMatcher } from '../model/secret-matcher.ts';
+import type { Encoding } from '../model/secret-matcher.ts';
+
+/** What the scanner needs of a matcher: SecretMatcher (the secrets themselves) or DigestMatcher (a merge's salted digests). */
+export interface Matcher {
+  readonly size: number;
+  readonly tooShort: number;
+  readonly needleCount: number;
+  find(text: string): { offset: number; length: number; secret: number; encoding: Encoding }[];
+  describe(index: number): string;
+}
 
 export interface LeakHit {
   /** File (relative to the scan's base) and, inside containers, the entry: "playwright/index.html › embedded zip › 1a2b.json". */
@@ -133,7 +142,7 @@ export interface ScanInput {
 }
 
 /** Scans files, directories and texts for the secrets of `matcher`. */
-export function scanForSecrets(matcher: SecretMatcher, input: ScanInput): LeakScanResult {
+export function scanForSecrets(matcher: Matcher, input: ScanInput): LeakScanResult {
   const result: LeakScanResult = {
     secretsSearched: matcher.size,
     secretsTooShort: matcher.tooShort,

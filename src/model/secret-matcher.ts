@@ -7,6 +7,7 @@
  * length and a short hash.
  */
 import { createHash } from 'node:crypto';
+import { secretForms } from './secret-forms.ts';
 
 export interface KnownSecret {
   value: string;
@@ -18,8 +19,6 @@ export type Encoding = 'as is' | 'JSON-escaped' | 'URL-encoded' | 'base64' | 'ba
 
 /** Secrets shorter than this are not searched for: they would match ordinary text. */
 export const MIN_SCANNED_SECRET_LENGTH = 8;
-/** A base64 fragment shorter than this is not searched for (too likely by chance). */
-const MIN_FRAGMENT_LENGTH = 12;
 const KEY_LENGTH = 8;
 
 export const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 8);
@@ -34,20 +33,6 @@ interface Needle {
   text: string;
   secret: number;
   encoding: Encoding;
-}
-
-/** The base64 text that encodes `bytes` wherever they sit, for each of the three byte alignments. */
-function base64Fragments(bytes: Buffer): string[] {
-  const out: string[] = [];
-  for (let shift = 0; shift < 3; shift++) {
-    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-    // Only the 4-character groups made entirely of the secret's bytes are stable.
-    const first = Math.ceil(shift / 3);
-    const last = Math.floor((shift + bytes.length) / 3);
-    const fragment = encoded.slice(first * 4, last * 4);
-    if (fragment.length >= MIN_FRAGMENT_LENGTH) out.push(fragment);
-  }
-  return out;
 }
 
 /**
@@ -85,18 +70,7 @@ export class SecretMatcher {
       count++;
     };
     this.secrets.forEach((s, i) => {
-      const bytes = Buffer.from(s.value, 'utf8');
-      const latin1 = (str: string) => Buffer.from(str, 'utf8').toString('latin1');
-      add(bytes.toString('latin1'), i, 'as is');
-      const json = JSON.stringify(s.value).slice(1, -1);
-      if (json !== s.value) add(latin1(json), i, 'JSON-escaped');
-      const url = encodeURIComponent(s.value);
-      if (url !== s.value) add(url, i, 'URL-encoded');
-      for (const f of base64Fragments(bytes)) {
-        add(f, i, 'base64');
-        const urlSafe = f.replace(/\+/g, '-').replace(/\//g, '_');
-        if (urlSafe !== f) add(urlSafe, i, 'base64url');
-      }
+      for (const f of secretForms(s.value)) add(f.text, i, f.encoding);
     });
     this.needleCount = count;
   }

@@ -9,20 +9,22 @@ import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { plannedScenarios, registeredOperations } from '../operations/registry.ts';
 import { refOf, type OperationDescriptor, type PlannedScenario } from '../operations/types.ts';
-import type { ScenarioResult } from '../engine/run-scenario.ts';
-import { loadConfig, REPO_ROOT } from '../config/env.ts';
+import { REPO_ROOT } from '../config/env.ts';
+import { loadGateSettings, type GateSettings } from '../config/gate.ts';
 import { SecretRegistry } from './redact.ts';
 import { configuredSecrets } from '../leak/known-secrets.ts';
 import { countOutcomes, decideVerdict, type MatrixRow, type RunModel, type ScenarioReport } from './model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
-import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT } from '../suite/fixtures.ts';
+import { renderJunit } from './render-junit.ts';
 import { loadSchemas } from '../suite/context.ts';
-import { RUN_ID_VARIABLE, runPrefix } from '../states/live.ts';
 import { collectProvenance } from './provenance.ts';
 import { specsDirFrom } from '../suite/preflight.ts';
-
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+import { notRunReport, scenarioFromTests, stripAnsi, type TestAttempts } from './attempts.ts';
+import { computeCoverage } from './coverage.ts';
+import { configurationHints } from './hints.ts';
+import { mergeFacts, RUN_FACTS_ATTACHMENT, targetFacts, type RunFacts } from './run-facts.ts';
+import { MERGE_ENV, shardFileName, type Shard } from './shard.ts';
 
 interface Options {
   outputDir?: string;
@@ -31,10 +33,19 @@ interface Options {
 export default class ConformanceReporter implements Reporter {
   private readonly outputDir: string;
   private readonly started = new Date();
-  private readonly results = new Map<string, { test: TestCase; result: TestResult }>();
+  /** Scenario id -> its tests (one, or more with --repeat-each) and their attempts. */
+  private readonly results = new Map<string, Map<string, TestAttempts>>();
+  private readonly facts: RunFacts[] = [];
   private readonly errors: string[] = [];
   /** Masks what a run-level error might carry (the configured token, bearer values). */
   private readonly secrets = new SecretRegistry();
+  private shard: Shard | null = null;
+  /** Scenario ids this run set out to run (after filters and sharding); undefined when unknown. */
+  private plannedIds: Set<string> | undefined;
+  private readonly operations = registeredOperations();
+  /** Every scenario of every registered operation's catalogue. */
+  private readonly planned: PlannedScenario[] = plannedScenarios(this.operations);
+  private readonly merging = Boolean(process.env[MERGE_ENV]);
 
   constructor(options: Options = {}) {
     this.outputDir = path.resolve(REPO_ROOT, options.outputDir ?? 'reports');
@@ -44,21 +55,33 @@ export default class ConformanceReporter implements Reporter {
     return false;
   }
 
-  onBegin(_config: FullConfig, _suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     this.secrets.add(process.env.KATAPULT_API_TOKEN);
     // Credentials of the .env file too: a run-level error may quote one (a URL with a password).
     for (const s of configuredSecrets()) this.secrets.add(s.value);
+    this.shard = this.merging ? null : (config?.shard ?? null);
+    if (typeof suite?.allTests === 'function') {
+      this.plannedIds = new Set(suite.allTests().map((t) => t.annotations.find((a) => a.type === 'scenario')?.description).filter((id): id is string => !!id));
+    }
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const id = test.annotations.find((a) => a.type === 'scenario')?.description;
     if (!id) return;
-    // With --retries or --repeat-each a scenario runs more than once: one
-    // failed attempt is a failure, whatever the other attempts did.
-    const failed = (r: TestResult) => r.status === 'failed' || r.status === 'timedOut' || r.status === 'interrupted';
-    const earlier = this.results.get(id);
-    if (earlier && failed(earlier.result) && !failed(result)) return;
-    this.results.set(id, { test, result });
+    const tests = this.results.get(id) ?? new Map<string, TestAttempts>();
+    this.results.set(id, tests);
+    const key = test.id ?? id;
+    const entry = tests.get(key) ?? { test, results: [] };
+    entry.results.push(result);
+    tests.set(key, entry);
+    const facts = result.attachments.find((a) => a.name === RUN_FACTS_ATTACHMENT && a.body);
+    if (facts) {
+      try {
+        this.facts.push(JSON.parse(facts.body!.toString('utf8')));
+      } catch {
+        // A test without facts changes nothing: the others carry the same.
+      }
+    }
   }
 
   onError(error: TestError): void {
@@ -66,49 +89,51 @@ export default class ConformanceReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
-    const model = this.buildModel();
+    let gate: GateSettings = { require: 'arrangeable', retries: 0, allowFlaky: false };
+    try {
+      gate = loadGateSettings();
+    } catch (e) {
+      // The global setup stops a run on it; a merge learns it here.
+      if (this.merging) this.errors.push((e as Error).message);
+    }
+    const model = this.buildModel(gate);
     mkdirSync(this.outputDir, { recursive: true });
-    writeFileSync(path.join(this.outputDir, 'conformance.json'), renderJson(model));
-    writeFileSync(path.join(this.outputDir, 'conformance.html'), renderHtml(model));
-    const line = `Conformance: ${model.verdict.toUpperCase()} — ${model.verdictReason}. Report: ${path.relative(process.cwd(), path.join(this.outputDir, 'conformance.html'))}`;
-    process.stdout.write(`\n${line}\n`);
-    if (model.verdict === 'fail' && result.status === 'passed') return { status: 'failed' };
+    const file = (name: string) => path.join(this.outputDir, shardFileName(name, this.shard));
+    writeFileSync(file('conformance.json'), renderJson(model));
+    writeFileSync(file('conformance.html'), renderHtml(model));
+    writeFileSync(file('junit.xml'), renderJunit(model, { allowFlaky: gate.allowFlaky }));
+    const who = this.shard ? `Conformance (shard ${this.shard.current}/${this.shard.total}, ${model.scenarios.filter((s) => s.notCovered !== 'not_run').length} of ${model.scenarios.length} scenarios)` : 'Conformance';
+    const lines = [
+      ...(model.hints ?? []).map((h) => `Hint: ${h}`),
+      ...(model.coverage && !this.shard ? [`Coverage: ${model.coverage.summary}.`] : []),
+      `${who}: ${model.verdict.toUpperCase()} — ${model.verdictReason}. Report: ${path.relative(process.cwd(), file('conformance.html'))}`,
+    ];
+    process.stdout.write(`\n${lines.join('\n')}\n`);
+    if (model.verdict !== 'pass' && result.status === 'passed') return { status: 'failed' };
     return undefined;
   }
 
-  private readonly operations = registeredOperations();
-  private readonly planned: PlannedScenario[] = plannedScenarios(this.operations);
+  /** Why a scenario has no result in this run. */
+  private notRunReason(id: string, shards: Shard[]): string {
+    if (this.plannedIds && !this.plannedIds.has(id)) {
+      if (this.shard) return `not in this shard (${this.shard.current}/${this.shard.total}): another shard runs it`;
+      if (this.merging) {
+        const total = shards[0]?.total;
+        const have = new Set(shards.map((s) => s.current));
+        const missing = total ? Array.from({ length: total }, (_, i) => i + 1).filter((n) => !have.has(n)) : [];
+        return `in none of the merged blobs${missing.length ? ` (the blob of shard ${missing.map((n) => `${n}/${total}`).join(', ')} is missing from the merge)` : ' (the shards ran with a filter)'}`;
+      }
+      return 'not selected by this run (a -g/--grep, --last-failed, file or line filter)';
+    }
+    return 'did not run (the run stopped before it, or it was filtered out)';
+  }
 
-  private scenarioReport({ operation, scenario: meta }: PlannedScenario): ScenarioReport {
+  private scenarioReport({ operation, scenario: meta }: PlannedScenario, shards: Shard[]): ScenarioReport {
     const id = meta.id;
     const base = { id, operation: refOf(operation), title: meta.title, status: meta.status, variant: meta.variant, kind: meta.kind };
-    const entry = this.results.get(id);
-    if (!entry) {
-      return { ...base, outcome: 'skipped', reason: 'did not run (the run stopped before it, or it was filtered out)', messages: [], warnings: [], findings: [], exchanges: [], durationMs: 0 };
-    }
-    const { test, result } = entry;
-    const annotations = [...test.annotations, ...((result as { annotations?: { type: string; description?: string }[] }).annotations ?? [])];
-    const note = (type: string) => annotations.find((a) => a.type === type)?.description;
-    const attachment = result.attachments.find((a) => a.name === RESULT_ATTACHMENT && a.body);
-    const run: ScenarioResult | undefined = attachment ? JSON.parse(attachment.body!.toString('utf8')) : undefined;
-    const findings = run?.findings ?? [];
-    const warnings = findings.filter((f) => f.severity === 'warning').map((f) => f.message);
-    const errorFindings = findings.filter((f) => f.severity === 'error');
-    const common = { ...base, warnings, findings, exchanges: run?.exchanges ?? [], durationMs: result.duration };
-
-    if (note(NOT_ARRANGED)) return { ...common, outcome: 'not_arranged', reason: note(NOT_ARRANGED), messages: [`not arranged: ${note(NOT_ARRANGED)}`] };
-    if (result.status === 'skipped') {
-      if (note(INCONCLUSIVE)) return { ...common, outcome: 'inconclusive', reason: note(INCONCLUSIVE), messages: [] };
-      return { ...common, outcome: 'skipped', reason: note('skip') ?? 'skipped without a reason', messages: [] };
-    }
-    if (result.status === 'passed') return { ...common, outcome: 'passed', messages: [] };
-    // failed, timedOut or interrupted
-    const messages = errorFindings.length
-      ? errorFindings.map(formatFinding)
-      : result.errors.map((e) => this.secrets.redactText(stripAnsi(e.message ?? e.value ?? 'failed')));
-    if (result.status === 'timedOut') messages.push(`the scenario did not finish within its ${test.timeout} ms timeout`);
-    if (result.status === 'interrupted') messages.push('the run was interrupted during this scenario');
-    return { ...common, outcome: 'failed', messages };
+    const tests = this.results.get(id);
+    if (!tests?.size) return notRunReport(base, this.notRunReason(id, shards));
+    return scenarioFromTests(base, [...tests.values()], (t) => this.secrets.redactText(t));
   }
 
   /** Every operation's documented statuses and 403 variants against its scenarios. */
@@ -122,48 +147,44 @@ export default class ConformanceReporter implements Reporter {
     return this.operations.flatMap((op) => operationMatrix(op, schemas));
   }
 
-  private buildModel(): RunModel {
-    const scenarios = this.planned.map((p) => this.scenarioReport(p));
-    // Errors that are really "a scenario failed" belong to that scenario, not the run.
-    const runErrors = this.errors;
-    const { verdict, reason } = decideVerdict(scenarios, runErrors);
-    let target: RunModel['target'] = {
-      baseUrl: process.env.BASE_URL ?? null,
-      mode: 'unknown',
-      modeLabel: 'unknown (the configuration could not be read)',
-      stateArrangement: 'unknown',
-      envelope: process.env.ERROR_ENVELOPE ?? 'flat',
-      profile: 'strict (error bodies require code, description and an object detail; 403 discriminated on code)',
-    };
-    try {
-      const config = loadConfig();
-      target = {
-        ...target,
-        baseUrl: config.baseUrl ?? null,
-        mode: config.mode,
-        modeLabel: { bundled: 'bundled reference mock', state: 'vendor mock with provider states', live: 'live deployment', 'base-only': 'BASE_URL only (no states)' }[config.mode],
-        stateArrangement:
-          config.mode === 'base-only' ? 'none: only scenarios that need no state run' : config.mode === 'live' ? `throwaway tokens named ${runPrefix(process.env[RUN_ID_VARIABLE] ?? '<run id>')}… created and deleted through the API (organization ${config.live!.organization})` : `provider-state endpoint ${config.stateUrl}`,
-        envelope: config.envelope,
-      };
-    } catch {
-      // The configuration error itself is already in `errors`.
+  private buildModel(gate: GateSettings): RunModel {
+    const merged = this.merging ? mergeFacts(this.facts) : undefined;
+    const shards = merged?.shards ?? [];
+    const scenarios = this.planned.map((p) => this.scenarioReport(p, shards));
+    const runErrors = [...this.errors, ...(merged?.errors ?? [])];
+    const matrix = this.matrix();
+    const coverage = computeCoverage(scenarios, matrix, gate.require);
+    const { verdict, reason } = decideVerdict(scenarios, runErrors, { allowFlaky: gate.allowFlaky, coverage, shard: this.shard });
+    const target = merged?.facts?.target ?? targetFacts();
+    let startedAt = this.started;
+    let finished = new Date();
+    if (this.merging) {
+      // A merge's own clock says nothing about the run: take the shards' tests'.
+      const all = [...this.results.values()].flatMap((m) => [...m.values()].flatMap((t) => t.results));
+      if (all.length) {
+        startedAt = new Date(Math.min(...all.map((r) => new Date(r.startTime).getTime())));
+        finished = new Date(Math.max(...all.map((r) => new Date(r.startTime).getTime() + r.duration)));
+      }
     }
-    const finished = new Date();
-    return {
+    const model: RunModel = {
       verdict,
       verdictReason: reason,
       operations: this.operations.map((op) => ({ ...refOf(op), title: op.title })),
       target: this.secrets.redact(target),
-      startedAt: this.started.toISOString(),
+      shard: this.shard,
+      ...(this.merging ? { mergedFrom: shards } : {}),
+      coverage,
+      startedAt: startedAt.toISOString(),
       finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - this.started.getTime(),
+      durationMs: finished.getTime() - startedAt.getTime(),
       counts: countOutcomes(scenarios),
-      matrix: this.matrix(),
+      matrix,
       scenarios,
       errors: runErrors,
       provenance: collectProvenance({ root: REPO_ROOT, specsDir: specsDirFrom(), catalogue: this.planned.map((p) => p.scenario) }),
     };
+    model.hints = configurationHints(model);
+    return model;
   }
 }
 

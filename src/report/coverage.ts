@@ -47,7 +47,7 @@ export function computeCoverage(scenarios: ScenarioReport[], matrix: MatrixRow[]
   const against = missingScenarios.filter((s) => countsAgainst(s, requirement));
   const ran = scenarios.length - missingScenarios.length;
   const met = against.length === 0;
-  const head = `coverage: ${ran} of ${scenarios.length} scenarios of the catalogue ran; ${statusesProven} of ${statuses.length} documented statuses and ${variantRows.filter(proven).length} of ${variantRows.length} 403 variants proven`;
+  const head = `${ran} of ${scenarios.length} scenarios of the catalogue ran; ${statusesProven} of ${statuses.length} documented statuses and ${variantRows.filter(proven).length} of ${variantRows.length} 403 variants proven`;
   let summary: string;
   if (met) {
     const excused = missingScenarios.length ? ` (${plural(missingScenarios.length, 'scenario')} excused by CONFORMANCE_REQUIRE=${requirement})` : '';
@@ -70,12 +70,4 @@ export function computeCoverage(scenarios: ScenarioReport[], matrix: MatrixRow[]
     met,
     summary,
   };
-}
-
-/** Reads CONFORMANCE_REQUIRE; undefined means the default. Throws a message naming the variable on a bad value. */
-export function parseRequirement(value: string | undefined): CoverageRequirement {
-  const v = value?.trim().toLowerCase();
-  if (!v) return 'arrangeable';
-  if (v === 'arrangeable' || v === 'all' || v === 'none') return v;
-  throw new Error(`CONFORMANCE_REQUIRE=${value}: must be arrangeable (default), all or none`);
 }

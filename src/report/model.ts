@@ -171,19 +171,20 @@ export function decideVerdict(scenarios: ScenarioReport[], errors: string[], opt
   }
   const verified = c.passed + c.flaky + c.waived;
   if (verified === 0) return { verdict: 'fail', reason: 'no scenario ran to completion, so nothing was verified' };
-  const shardNote = options.shard ? `shard ${options.shard.current}/${options.shard.total}: ` : '';
   if (!options.shard && options.coverage && !options.coverage.met) {
     return { verdict: 'incomplete', reason: options.coverage.summary };
   }
+  // A shard's "skipped" scenarios of other shards are not skips of this shard.
+  const skippedHere = options.shard ? scenarios.filter((s) => s.outcome === 'skipped' && s.notCovered !== 'not_run').length : c.skipped;
   const extra = [
     c.waived ? `${c.waived} waived` : '',
     c.flaky ? `${c.flaky} flaky, allowed by CONFORMANCE_ALLOW_FLAKY` : '',
-    c.skipped ? `${c.skipped} skipped with reasons` : '',
+    skippedHere ? `${skippedHere} skipped with reasons` : '',
     c.inconclusive ? `${c.inconclusive} inconclusive` : '',
   ]
     .filter(Boolean)
     .join(', ');
   const what = options.shard ? 'of this shard' : 'that ran';
   const tail = options.shard ? '; coverage is judged when the shards are merged (npm run merge)' : '';
-  return { verdict: 'pass', reason: `${shardNote}all ${verified} scenarios ${what} passed${extra ? ` (${extra})` : ''}${tail}` };
+  return { verdict: 'pass', reason: `all ${verified} scenarios ${what} passed${extra ? ` (${extra})` : ''}${tail}` };
 }

@@ -11,10 +11,13 @@ import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
 import { arrange, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
 import { attachSecretSink } from '../leak/known-secrets.ts';
+import { RUN_FACTS_ATTACHMENT, runFacts } from '../report/run-facts.ts';
 
 export const RESULT_ATTACHMENT = 'conformance-result';
 export const NOT_ARRANGED = 'not_arranged';
 export const INCONCLUSIVE = 'inconclusive';
+/** A skip because the chosen mode cannot arrange the scenario's state: excused by CONFORMANCE_REQUIRE=arrangeable. */
+export const UNARRANGEABLE = 'unarrangeable';
 
 export function formatFinding(f: Finding): string {
   const lines = [`[${f.check}] ${f.message}`];
@@ -38,6 +41,7 @@ interface Fixtures {
   scenario: Scenario | undefined;
   arranged: StateAnswer | null;
   verify: () => Promise<ScenarioResult>;
+  runFacts: void;
 }
 
 export const test = base.extend<Fixtures, { suite: SuiteContext }>({
@@ -56,12 +60,23 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
   operation: [undefined, { option: true }],
   scenario: [undefined, { option: true }],
 
+  // The run's facts travel with every test, so that a merge of shards (another
+  // process, another environment) reports the right target and mode.
+  runFacts: [
+    async ({}, use, testInfo) => {
+      await testInfo.attach(RUN_FACTS_ATTACHMENT, { body: JSON.stringify(runFacts(testInfo.config.shard ?? null)), contentType: 'application/json' });
+      await use();
+    },
+    { auto: true, box: true },
+  ],
+
 
   arranged: [
     async ({ scenario, suite }, use, testInfo) => {
       if (!scenario?.state) return use(null);
       const availability = suite.arranger.availability(scenario.state);
       if (!availability.ok) {
+        testInfo.annotations.push({ type: UNARRANGEABLE, description: availability.reason });
         testInfo.skip(true, availability.reason);
         return;
       }
@@ -71,6 +86,7 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
       const arranged = await arrange(suite.arranger, scenario.state, instance, (t) => suite.secrets.redactText(t));
       if (arranged.kind === 'skipped' || arranged.kind === 'inconclusive') {
         if (arranged.kind === 'inconclusive') testInfo.annotations.push({ type: INCONCLUSIVE, description: arranged.reason });
+        else testInfo.annotations.push({ type: UNARRANGEABLE, description: arranged.reason });
         testInfo.skip(true, arranged.kind === 'inconclusive' ? `inconclusive: ${arranged.reason}` : arranged.reason);
         return;
       }

@@ -9,6 +9,7 @@ import { createMock } from '../mock/server.ts';
 import { createArranger, loadSchemas } from './context.ts';
 import { SecretRegistry } from '../report/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
+import { loadGateSettings } from '../config/gate.ts';
 import { checkSpecsAndSchemas, specsDirFrom } from './preflight.ts';
 import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
@@ -26,6 +27,8 @@ async function probe(name: string, url: string, timeoutMs: number): Promise<void
 export default async function globalSetup(): Promise<(() => Promise<void>) | void> {
   loadDotenv();
   const config = loadConfig();
+  // CONFORMANCE_REQUIRE, CONFORMANCE_RETRIES, CONFORMANCE_ALLOW_FLAKY: a bad value stops the run here.
+  loadGateSettings();
   // specs/ readable and valid, schemas/ derived from them: else one clear message.
   // A SPECS_DIR that schemas/ was never derived from is derived into a cache for this run.
   const schemas = checkSpecsAndSchemas();

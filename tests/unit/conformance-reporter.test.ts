@@ -14,15 +14,15 @@ const { catalogue } = regenerateSecret;
 
 type Status = 'passed' | 'failed' | 'skipped' | 'timedOut';
 
-function testCase(id: string) {
-  return { annotations: [{ type: 'scenario', description: id }], timeout: 30_000 } as any;
+function testCase(id: string, testId = id) {
+  return { id: testId, annotations: [{ type: 'scenario', description: id }], timeout: 30_000 } as any;
 }
 
-function result(status: Status, outcome?: string, skipReason?: string) {
+function result(status: Status, outcome?: string, skipReason?: string, retry = 0) {
   const attachments = outcome
     ? [{ name: RESULT_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify({ id: 'x', outcome, findings: [], exchanges: [] })) }]
     : [];
-  return { status, duration: 5, attachments, errors: status === 'failed' ? [{ message: 'boom' }] : [], annotations: skipReason ? [{ type: 'skip', description: skipReason }] : [] } as any;
+  return { status, retry, duration: 5, attachments, errors: status === 'failed' ? [{ message: 'boom' }] : [], annotations: skipReason ? [{ type: 'skip', description: skipReason }] : [] } as any;
 }
 
 async function report(feed: (r: ConformanceReporter) => void, env: Record<string, string> = {}) {
@@ -36,7 +36,7 @@ async function report(feed: (r: ConformanceReporter) => void, env: Record<string
     r.onBegin({} as any, {} as any);
     feed(r);
     const status = await r.onEnd({ status: 'passed' } as any);
-    return { status, json: JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')) };
+    return { status, json: JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')), junit: readFileSync(path.join(dir, 'junit.xml'), 'utf8') };
   } finally {
     process.stdout.write = write;
     process.env = saved;
@@ -59,12 +59,35 @@ test('all passed: verdict pass and the run status is left alone', async () => {
   assert.ok(json.matrix.every((row: any) => row.operationId === op.id));
 });
 
-test('a failed first attempt is not hidden by a passing retry', async () => {
+test('a failure then a pass on a retry is flaky, with the first attempt\'s findings; it fails the gate unless CONFORMANCE_ALLOW_FLAKY', async () => {
+  const id = '403-scope_not_granted';
+  const feed = (r: ConformanceReporter) => {
+    for (const c of catalogue) if (c.id !== id) r.onTestEnd(testCase(c.id), result('passed', 'passed'));
+    const first = result('failed', 'failed');
+    first.attachments[0].body = Buffer.from(JSON.stringify({ id, outcome: 'failed', findings: [{ check: 'status', severity: 'error', message: 'first attempt got 500' }], exchanges: [] }));
+    r.onTestEnd(testCase(id), first);
+    r.onTestEnd(testCase(id), result('passed', 'passed', undefined, 1));
+  };
+  const { status, json } = await report(feed);
+  const s = json.scenarios.find((x: any) => x.id === id);
+  assert.equal(s.outcome, 'flaky');
+  assert.equal(s.attempts, 2);
+  assert.match(s.messages.join('\n'), /first attempt got 500/);
+  assert.equal(json.verdict, 'fail');
+  assert.match(json.verdictReason, /flaky/);
+  assert.deepEqual(status, { status: 'failed' });
+  const allowed = await report(feed, { CONFORMANCE_ALLOW_FLAKY: 'true' });
+  assert.equal(allowed.json.verdict, 'pass');
+  assert.equal(allowed.status, undefined);
+  assert.match(allowed.junit, /<flakyFailure type="conformance" message="\[status\] first attempt got 500"/);
+});
+
+test('a failed run of a scenario run more than once (--repeat-each) is not hidden by a passing one', async () => {
   const { status, json } = await report((r) => {
     passAll(r);
     const id = '403-scope_not_granted';
-    r.onTestEnd(testCase(id), result('failed', 'failed'));
-    r.onTestEnd(testCase(id), result('passed', 'passed'));
+    r.onTestEnd(testCase(id, 'repeat-1'), result('failed', 'failed'));
+    r.onTestEnd(testCase(id, 'repeat-2'), result('passed', 'passed'));
   });
   assert.equal(json.scenarios.find((s: any) => s.id === '403-scope_not_granted').outcome, 'failed');
   assert.equal(json.verdict, 'fail');
