@@ -26,12 +26,12 @@ function body(s: ScenarioReport, allowFlaky: boolean): string {
     case 'passed':
       return '';
     case 'failed':
-      return `<failure type="conformance" message="${attr(first || 'failed')}">${text(messages)}</failure>`;
+      return `<failure message="${attr(first || 'failed')}" type="conformance">${text(messages)}</failure>`;
     case 'not_arranged':
-      return `<error type="not_arranged" message="${attr(`not arranged: ${s.reason ?? ''}`)}">${text(messages)}</error>`;
+      return `<error message="${attr(`not arranged: ${s.reason ?? ''}`)}" type="not_arranged">${text(messages)}</error>`;
     case 'flaky': {
-      const flaky = `<flakyFailure type="conformance" message="${attr(first || 'failed on the first attempt')}">${text(`failed, then passed on a retry (${s.attempts ?? 2} attempts); the first attempt's findings:\n${messages}`)}</flakyFailure>`;
-      return allowFlaky ? flaky : `<failure type="flaky" message="${attr('flaky: failed, then passed on a retry; CONFORMANCE_ALLOW_FLAKY is not set')}">${text(messages)}</failure>${flaky}`;
+      const flaky = `<flakyFailure message="${attr(first || 'failed on the first attempt')}" type="conformance">${text(`failed, then passed on a retry (${s.attempts ?? 2} attempts); the first attempt's findings:\n${messages}`)}</flakyFailure>`;
+      return allowFlaky ? flaky : `<failure message="${attr('flaky: failed, then passed on a retry; CONFORMANCE_ALLOW_FLAKY is not set')}" type="flaky">${text(messages)}</failure>${flaky}`;
     }
     case 'waived':
       return `<skipped message="${attr(`waived: ${s.reason ?? ''}`)}"/>`;
@@ -58,8 +58,8 @@ export function renderJunit(model: RunModel, options: { allowFlaky?: boolean } =
     return { name: `${s.id}: ${s.title}`, classname: `${s.status}${s.variant ? ` ${s.variant}` : ''}`, ms: s.durationMs, inner, kind };
   });
   if (model.coverage && !model.coverage.met && !model.shard)
-    cases.push({ name: `coverage (CONFORMANCE_REQUIRE=${model.coverage.requirement})`, classname: 'gate', ms: 0, kind: 'failure', inner: `<failure type="incomplete" message="${attr(model.verdictReason)}">${text(model.coverage.summary)}</failure>` });
-  if (model.errors.length) cases.push({ name: 'run', classname: 'gate', ms: 0, kind: 'error', inner: `<error type="run" message="${attr(firstLine(model.errors[0]))}">${text(model.errors.join('\n'))}</error>` });
+    cases.push({ name: `coverage (CONFORMANCE_REQUIRE=${model.coverage.requirement})`, classname: 'gate', ms: 0, kind: 'failure', inner: `<failure message="${attr(model.verdictReason)}" type="incomplete">${text(model.coverage.summary)}</failure>` });
+  if (model.errors.length) cases.push({ name: 'run', classname: 'gate', ms: 0, kind: 'error', inner: `<error message="${attr(firstLine(model.errors[0]))}" type="run">${text(model.errors.join('\n'))}</error>` });
   const count = (k: Case['kind']) => cases.filter((c) => c.kind === k).length;
   const totals = `tests="${cases.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" time="${seconds(model.durationMs)}"`;
   const props: [string, unknown][] = [

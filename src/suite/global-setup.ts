@@ -13,7 +13,8 @@ import { loadGateSettings } from '../config/gate.ts';
 import { checkSpecsAndSchemas, specsDirFrom } from './preflight.ts';
 import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
-import { prepareLiveRun } from '../states/live.ts';
+import { prepareLiveRun, RUN_ID_VARIABLE } from '../states/live.ts';
+import { shardFromArgv } from '../report/shard.ts';
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
   try {
@@ -56,5 +57,11 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   if (config.stateUrl) await probe('STATE_URL', config.stateUrl, probeTimeout);
   // Live mode: name the run and check the credentials; the returned teardown
   // deletes this run's leftover throwaway tokens (Playwright runs it after Ctrl-C too).
+  // Shards of one CI run may share CONFORMANCE_RUN_ID: each shard gets its own
+  // (its end-of-run sweep must never delete another shard's tokens in use).
+  const shard = shardFromArgv();
+  if (config.mode === 'live' && shard && process.env[RUN_ID_VARIABLE] && !process.env[RUN_ID_VARIABLE]!.endsWith(`-s${shard.current}of${shard.total}`)) {
+    process.env[RUN_ID_VARIABLE] = `${process.env[RUN_ID_VARIABLE]}-s${shard.current}of${shard.total}`;
+  }
   if (config.mode === 'live') return prepareLiveRun({ ...config, baseUrl: config.baseUrl!, live: config.live! }, new SecretRegistry());
 }

@@ -87,7 +87,7 @@ describe('two shards and the merge, against a vendor mock with two faults', () =
   test('the merged junit.xml counts the conformance failures as failures', () => {
     const xml = readFileSync(path.join(merged.reportsDir, 'junit.xml'), 'utf8');
     assert.match(xml, /<testsuites name="conformance" tests="23" failures="2" errors="0"/);
-    assert.equal((xml.match(/<failure type="conformance"/g) ?? []).length, 2);
+    assert.equal((xml.match(/<failure message="[^"]*" type="conformance"/g) ?? []).length, 2);
   });
 
   test('the merged leak scan finds a secret of the shards that it knows only by digest', () => {
@@ -150,14 +150,21 @@ describe('coverage is part of the verdict', () => {
     assert.match(report.verdictReason, /not selected by this run \(a -g\/--grep/);
     assert.match(report.verdictReason, /CONFORMANCE_REQUIRE=none/);
     assert.match(byDefault.output, /Conformance: INCOMPLETE/);
-    assert.match(readFileSync(path.join(byDefault.reportsDir, 'junit.xml'), 'utf8'), /<failure type="incomplete"/);
+    assert.match(readFileSync(path.join(byDefault.reportsDir, 'junit.xml'), 'utf8'), /<failure message="[^"]*" type="incomplete"/);
     assert.equal(none.code, 0, none.output);
     assert.equal(json(none.reportsDir).verdict, 'pass');
   });
 
-  test('a bare BASE_URL passes (stateless scenarios are all it can arrange); CONFORMANCE_REQUIRE=all makes it INCOMPLETE', async () => {
+  test('a bare BASE_URL passes (stateless scenarios are all it can arrange); CONFORMANCE_REQUIRE=all makes it INCOMPLETE; one without /core/v1 gets one hint naming BASE_URL', async () => {
     const bare = { BASE_URL: clean.env.BASE_URL };
-    const [byDefault, all] = await Promise.all([runPlain(bare), runPlain({ ...bare, CONFORMANCE_REQUIRE: 'all' })]);
+    const wrongBase = clean.env.BASE_URL.replace(/\/core\/v1$/, '');
+    const [byDefault, all, wrong] = await Promise.all([runPlain(bare), runPlain({ ...bare, CONFORMANCE_REQUIRE: 'all' }), runPlain({ BASE_URL: wrongBase })]);
+    // A BASE_URL without /core/v1: every request gets 404, and the run says once which setting to check.
+    assert.notEqual(wrong.code, 0, wrong.output);
+    const hints = wrong.output.split('\n').filter((l) => l.startsWith('Hint: '));
+    assert.equal(hints.length, 1, wrong.output);
+    assert.match(hints[0], new RegExp(`BASE_URL=${wrongBase.replace(/[.]/g, '\\.')} answered 404 to every one of the \\d+ operation requests: does it include the API's base path \\(/core/v1`));
+    assert.deepEqual(json(wrong.reportsDir).hints, [hints[0].slice('Hint: '.length)]);
     assert.equal(byDefault.code, 0, byDefault.output);
     const report = json(byDefault.reportsDir);
     assert.equal(report.verdict, 'pass');
