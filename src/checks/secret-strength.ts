@@ -99,7 +99,7 @@ export function assessSecret(secret: string, previous?: string): StrengthAssessm
   if (characters < MIN_SECRET_CHARACTERS) problems.push(`${characters} characters, fewer than ${MIN_SECRET_CHARACTERS}`);
   if (estimatedBits < MIN_ESTIMATED_BITS) {
     problems.push(
-      `an estimated ${estimatedBits} bits of entropy (${characters - sharedPrefix} characters of ${alphabet.name}, ${alphabet.size} symbols${sharedPrefix ? `, after the ${sharedPrefix} shared with the previous secret` : ''}), fewer than ${MIN_ESTIMATED_BITS}`,
+      `an estimated ${estimatedBits} bits of entropy (${characters - sharedPrefix} character${characters - sharedPrefix === 1 ? '' : 's'} of ${alphabet.name}, ${alphabet.size} symbols${sharedPrefix ? `, after the ${sharedPrefix} shared with the previous secret` : ''}), fewer than ${MIN_ESTIMATED_BITS}`,
     );
   }
   const minDistinct = Math.min(8, Math.floor(alphabet.size / 2));

@@ -40,6 +40,8 @@ export interface SuiteConfig {
   liveRateLimitBurstMax: number;
   /** Pacing of the suite's own requests to a live target, per process (LIVE_REQUESTS_PER_SECOND). */
   liveRequestsPerSecond: number;
+  /** SECRET_STRENGTH: a guessable issued secret is a warning (`warn`, default) or a failure (`fail`). */
+  secretStrength: 'warn' | 'fail';
 }
 
 export class ConfigError extends Error {
@@ -133,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
 
   parseWorkers(env.CONFORMANCE_WORKERS);
 
+  const strengthRaw = (get('SECRET_STRENGTH') ?? 'warn').toLowerCase();
+  if (strengthRaw !== 'warn' && strengthRaw !== 'fail') {
+    throw new ConfigError(`SECRET_STRENGTH="${get('SECRET_STRENGTH')}" is not known; use "warn" (default: a guessable secret is a warning) or "fail" (it fails the scenario)`);
+  }
+
   const token = get('KATAPULT_API_TOKEN');
   const organization = get('KATAPULT_ORGANIZATION');
   if (Boolean(token) !== Boolean(organization)) {
@@ -171,5 +178,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     liveRateLimitBurst: parseBoolean('LIVE_RATE_LIMIT_BURST', get('LIVE_RATE_LIMIT_BURST')),
     liveRateLimitBurstMax,
     liveRequestsPerSecond,
+    secretStrength: strengthRaw,
   };
 }

@@ -50,6 +50,8 @@ export interface Exchange {
   /** Set when no HTTP response came back (refused, reset, timed out). */
   transportError?: string;
   durationMs: number;
+  /** When the response (or the transport error) arrived, ISO 8601 by the suite's clock. */
+  receivedAt?: string;
 }
 
 /** The redacted, size-bounded form of an exchange that reports may carry. */
@@ -192,6 +194,7 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
     exchange.transportError = describeTransportError(e, opts.timeoutMs);
   }
   exchange.durationMs = Math.round(performance.now() - started);
+  exchange.receivedAt = new Date().toISOString();
   return exchange;
 }
 

@@ -12,7 +12,8 @@ import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } 
 import { tokenOf } from '../checks/behaviour.ts';
 import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type RequestBody, type RequestPlan } from './exchange.ts';
 import type { SecretRegistry } from '../report/redact.ts';
-import { refOf, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
+import type { StrengthMode } from '../checks/secret-strength.ts';
+import { refOf, type CallOutcome, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
 import type { StateAnswer } from '../states/arranger.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
@@ -39,6 +40,8 @@ export interface EngineContext {
   pace?: () => Promise<void>;
   /** Asked before every request; a reason refuses it (live mode protects the configured token). */
   guard?: RequestGuard;
+  /** SECRET_STRENGTH: whether a guessable issued secret is a warning (default) or a failure. */
+  secretStrength?: StrengthMode;
 }
 
 /** A safety rule on the requests the engine is about to send: a reason to refuse one, or undefined. */
@@ -68,6 +71,10 @@ class Run implements FlowRun {
     return this.ctx.secrets;
   }
 
+  get settings(): { secretStrength: StrengthMode } {
+    return { secretStrength: this.ctx.secretStrength ?? 'warn' };
+  }
+
   get checkCtx(): CheckContext {
     return { operationId: this.operation.id, detailRules: this.operation.detailRules, schemas: this.ctx.schemas, envelope: this.ctx.envelope, secrets: this.ctx.secrets };
   }
@@ -76,7 +83,14 @@ class Run implements FlowRun {
     this.findings.push(...findings);
   }
 
-  async call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }> {
+  async callTogether(calls: readonly { plan: RequestPlan; exp: Expectation }[]): Promise<CallOutcome[]> {
+    // Pacing spaces requests apart; a race needs them at the same moment, so
+    // every turn is taken first and the requests then go out together.
+    if (this.ctx.pace) for (let i = 0; i < calls.length; i++) await this.ctx.pace();
+    return Promise.all(calls.map((c) => this.call(c.plan, c.exp, false)));
+  }
+
+  async call(plan: RequestPlan, exp: Expectation, paced = true): Promise<CallOutcome> {
     // Every Authorization value sent is masked in reports; only the contract's
     // credentials (registered where they are learnt) are judged in error bodies.
     if (plan.auth.kind === 'bearer') this.ctx.secrets.add(plan.auth.secret, 'mask-only');
@@ -86,7 +100,7 @@ class Run implements FlowRun {
     }
     const refusal = this.ctx.guard?.({ auth: plan.auth, body: plan.body, operation: refOf(this.operation) });
     if (refusal !== undefined) throw new SafetyGuardError(this.ctx.secrets.redactText(refusal));
-    if (this.ctx.pace) await this.ctx.pace();
+    if (paced && this.ctx.pace) await this.ctx.pace();
     const x = await send(plan, {
       method: this.operation.method,
       baseUrl: this.ctx.baseUrl,
@@ -108,7 +122,7 @@ class Run implements FlowRun {
       this.inconclusive = `"${x.label}" met 429 rate_limit_reached outside the rate-limit scenario: the target's shared rate limit spoiled this scenario, so it proves nothing either way`;
     }
     this.findings.push(...verdict.findings);
-    return { status: x.response?.status, body: verdict.body };
+    return { status: x.response?.status, body: verdict.body, receivedAt: x.receivedAt, durationMs: x.durationMs };
   }
 
   /**

@@ -30,6 +30,10 @@ const FAULT_TABLE = {
   'old-secret-still-valid': fault(200, 'after regeneration the old secret keeps authenticating'),
   'new-secret-not-stored': fault(200, 'the secret answered by 200 is never accepted afterwards'),
   'repeat-secret': fault(200, 'every regeneration of a token after the first answers the same secret as the first'),
+  'older-secret-revived': fault(200, 'from the third regeneration of a token on, the secret it had three regenerations earlier authenticates again'),
+  'new-secret-works-once': fault(200, 'a secret answered by a regeneration authenticates once, then never again'),
+  'race-both-valid': fault(200, 'two regenerations of one token at the same moment (each takes 500 ms) both succeed and every secret involved stays valid'),
+  'weak-secrets': fault(200, 'every secret is short and sequential (sk_0000000001, sk_0000000002, ...): a warning, a failure with SECRET_STRENGTH=fail', 'warning'),
   'undocumented-field': fault(200, '200 api_token carries an extra, undocumented field created_at (a warning, not a failure)', 'warning'),
   // 400: authentication header
   'missing-auth-403': fault(400, 'no Authorization header is answered 403 invalid_api_token instead of 400 missing_api_token'),

@@ -125,6 +125,8 @@ export const STATE_PATH = '/_provider-states';
 export const OPERATION_PATH = '/api_tokens/api_token/regenerate_secret';
 const STATE_BODY_LIMIT_BYTES = 64 * 1024;
 const CLOSE_GRACE_MS = 1000;
+/** How long a regeneration takes under the `race-both-valid` fault: two sent at once overlap within it. */
+const RACE_WINDOW_MS = 500;
 const EMPTY = Buffer.alloc(0);
 const TOO_LARGE = Symbol('too large');
 const ABORTED = Symbol('aborted');
@@ -247,6 +249,7 @@ export function createMock(options: MockOptions = {}): Mock {
 
     const token = store.getBySecret(secret);
     if (token === undefined) return f.unknownBearerWrongCode ? PERMISSION_DENIED_UNKNOWN_BEARER : INVALID_API_TOKEN;
+    if (store.spendOnce(token, secret)) return INVALID_API_TOKEN;
     if (!f.expiredTokenAccepted && token.isExpired()) {
       if (f.secretIn403Header) {
         return { ...EXPIRED_API_TOKEN, headers: { 'www-authenticate': `Bearer error="invalid_token", token="${Buffer.from(secret).toString('base64')}"` } };
@@ -286,10 +289,28 @@ export function createMock(options: MockOptions = {}): Mock {
       target.name = `${target.name} (regenerated)`;
       target.successPrefix = null;
     }
-    const secret = store.rotate(target);
+    if (f.raceBothValid) return rotateSlowly(res, target);
+    answerRotation(res, target, store.rotate(target));
+  }
+
+  function answerRotation(res: http.ServerResponse, target: Token, secret: string): void {
     const body = successBody(target, f.secretEmpty ? '' : secret);
     res.writeHead(200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)) });
     res.end(body);
+  }
+
+  /**
+   * Fault `race-both-valid`: a regeneration takes a while, and one that
+   * overlaps another of the same token forgets to revoke the secret it replaces.
+   */
+  function rotateSlowly(res: http.ServerResponse, target: Token): void {
+    target.rotationsInFlight++;
+    if (target.rotationsInFlight > 1) target.raced = true;
+    setTimeout(() => {
+      const secret = store.rotate(target, target.raced);
+      if (--target.rotationsInFlight === 0) target.raced = false;
+      if (!res.destroyed) answerRotation(res, target, secret);
+    }, RACE_WINDOW_MS).unref();
   }
 
   function successBody(token: Token, secret: string): string {

@@ -133,6 +133,14 @@ export class Token implements ApiTokenView {
   retiredSecrets: string[] | null = null;
   /** First rotated secret (fault `repeat-secret`). */
   firstRotatedSecret: string | null = null;
+  /** Every secret the token had before its current one, oldest first (fault `older-secret-revived`). */
+  formerSecrets: string[] | null = null;
+  /** Secrets answered by a regeneration, and those of them that authenticated once (fault `new-secret-works-once`). */
+  rotatedSecrets: Set<string> | null = null;
+  spentSecrets: Set<string> | null = null;
+  /** Regenerations of this token in flight, and whether two overlapped (fault `race-both-valid`). */
+  rotationsInFlight = 0;
+  raced = false;
   /** Cached `{"api_token":{...,"secret":` of the 200 answer; reset when a field changes. */
   successPrefix: string | null = null;
 
@@ -219,10 +227,23 @@ export class TokenStore {
   }
 
   /**
+   * Fault `new-secret-works-once`: whether this authentication with a secret
+   * answered by a regeneration is refused because it already authenticated once.
+   */
+  spendOnce(token: Token, secret: string): boolean {
+    if (!this.faults.newSecretWorksOnce || token.rotatedSecrets === null || !token.rotatedSecrets.has(secret)) return false;
+    const spent = (token.spentSecrets ??= new Set());
+    if (spent.has(secret)) return true;
+    spent.add(secret);
+    return false;
+  }
+
+  /**
    * Rotates the token's secret and returns the secret to answer with.
    * Documented: a new random secret, the old one stops authenticating at once.
+   * `keepOld` (fault `race-both-valid`): the current secret stays valid too.
    */
-  rotate(token: Token): string {
+  rotate(token: Token, keepOld = false): string {
     const f = this.faults;
     if (f.secretNotRenewed) return token.secret;
     let next: string;
@@ -233,8 +254,20 @@ export class TokenStore {
       if (f.repeatSecret) token.firstRotatedSecret = next;
     }
     const old = token.secret;
-    if (f.oldSecretStillValid && old !== next) (token.retiredSecrets ??= []).push(old);
+    if ((f.oldSecretStillValid || keepOld) && old !== next) (token.retiredSecrets ??= []).push(old);
     else this.bySecret.delete(old);
+    if (f.olderSecretRevived) {
+      // Three secret slots reused in turn: from the third regeneration on, the
+      // secret of three regenerations back authenticates again.
+      const former = (token.formerSecrets ??= []);
+      former.push(old);
+      const revived = former.length >= 3 ? former[former.length - 3]! : undefined;
+      if (revived !== undefined && revived !== next && this.bySecret.get(revived) === undefined) {
+        this.bySecret.set(revived, token);
+        (token.retiredSecrets ??= []).push(revived);
+      }
+    }
+    if (f.newSecretWorksOnce) (token.rotatedSecrets ??= new Set()).add(next);
     if (f.newSecretNotStored) {
       // The answered secret is never stored; the token gets one nobody knows.
       const hidden = this.freshSecret(false);
@@ -247,9 +280,13 @@ export class TokenStore {
     return next;
   }
 
+  /** Fault `weak-secrets`: the count behind the short sequential secrets. */
+  private weakCounter = 0;
+
   private freshSecret(handedOut: boolean): string {
-    let secret = generateSecret();
-    while (this.bySecret.has(secret)) secret = generateSecret();
+    const next = (): string => (this.faults.weakSecrets ? `sk_${String(++this.weakCounter).padStart(10, '0')}` : generateSecret());
+    let secret = next();
+    while (this.bySecret.has(secret)) secret = next();
     if (handedOut) {
       this.issued.add(secret);
       if (this.issued.size > ISSUED_SECRETS_LIMIT) {

@@ -14,6 +14,7 @@ import type { StateAnswer } from '../states/arranger.ts';
 import type { Auth, RequestBody, RequestPlan } from '../engine/exchange.ts';
 import type { Expectation } from '../checks/response.ts';
 import type { SecretRegistry } from '../report/redact.ts';
+import type { StrengthMode } from '../checks/secret-strength.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -84,12 +85,25 @@ export type ScenarioKind = Scenario['kind'];
 export type { DetailRule, DetailRuleInput } from '../checks/detail.ts';
 import type { DetailRule } from '../checks/detail.ts';
 
+/** What one request of a flow came back with. */
+export interface CallOutcome {
+  status?: number;
+  body?: unknown;
+  /** When it came back (ISO 8601, the suite's clock) and how long it took. */
+  receivedAt?: string;
+  durationMs?: number;
+}
+
 /** What a flow may do with the scenario being run (implemented by the engine). */
 export interface FlowRun {
   readonly state: StateAnswer | null;
   readonly secrets: SecretRegistry;
+  /** Settings the flows' own checks read (SECRET_STRENGTH). */
+  readonly settings: { secretStrength: StrengthMode };
   /** Sends one request of the scenario to the operation, records it and runs the response checks. */
-  call(plan: RequestPlan, exp: Expectation): Promise<{ status?: number; body?: unknown }>;
+  call(plan: RequestPlan, exp: Expectation): Promise<CallOutcome>;
+  /** Sends the requests at the same moment (pacing turns taken first), each recorded and checked like `call`. */
+  callTogether(calls: readonly { plan: RequestPlan; exp: Expectation }[]): Promise<CallOutcome[]>;
   /** The state's bearer, with the extra headers the state asked for. */
   bearerAuth(): { auth: Auth; headers?: Record<string, string> };
   /** Adds findings of the flow's own checks. */

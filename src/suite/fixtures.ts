@@ -121,6 +121,7 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
           secrets: suite.secrets,
           pace: suite.pace,
           guard: suite.guard,
+          secretStrength: suite.config.secretStrength,
         });
         await testInfo.attach(RESULT_ATTACHMENT, { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
         if (result.outcome === 'inconclusive') {

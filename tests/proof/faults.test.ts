@@ -14,9 +14,14 @@ import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import { startMockTarget } from '../support/in-process-target.ts';
 const { catalogue } = regenerateSecret;
 
-const ALL_200 = ['200-regenerates-secret', '200-old-secret-rejected', '200-new-secret-authenticates', '200-second-regeneration'];
+const ALL_200 = catalogue.filter((c) => c.status === 200).map((c) => c.id);
+const HISTORY = '200-every-earlier-secret-refused';
+const DURABLE = '200-new-secret-keeps-authenticating';
+const RACE = '200-racing-regenerations-one-winner';
+/** Scenarios whose follow-ups ask for an id that does not exist (a 404 proves the secret authenticated without changing anything). */
+const PROBE_UNKNOWN_IDS = ['200-new-secret-authenticates', HISTORY, DURABLE, RACE];
 /** Scenarios in which some response is an error: a fault in every error body shows in all of them. */
-const WITH_ERROR_RESPONSES = catalogue.filter((c) => c.status >= 400).map((c) => c.id).concat(['200-old-secret-rejected', '200-new-secret-authenticates']);
+const WITH_ERROR_RESPONSES = catalogue.filter((c) => c.status >= 400).map((c) => c.id).concat(['200-old-secret-rejected', '200-new-secret-authenticates', HISTORY, DURABLE, RACE]);
 const STATEFUL = catalogue.filter((c) => c.state !== null).map((c) => c.id);
 
 /** fault → the scenarios that must fail (or, for state faults, be not arranged) against it. */
@@ -25,14 +30,23 @@ const EXPECTED: Record<FaultName, { failed?: string[]; notArranged?: string[]; m
   'secret-empty': { failed: ALL_200, message: /non-empty string, received an empty string/ },
   'token-id-mismatch': { failed: ALL_200, message: /api_token\.id must be the requested id/ },
   'token-field-changed': { failed: ALL_200, message: /api_token\.name changed on regeneration/ },
-  'old-secret-still-valid': { failed: ['200-old-secret-rejected'], message: /expected status 403 \(invalid_api_token\), received 200/ },
-  'new-secret-not-stored': { failed: ['200-new-secret-authenticates'], message: /received 403 invalid_api_token, which this call must not get/ },
-  'repeat-secret': { failed: ['200-second-regeneration'], message: /same as the secret of the first regeneration/ },
+  // Every earlier secret stays valid: the history sees it, and the race ends with more than one.
+  'old-secret-still-valid': { failed: ['200-old-secret-rejected', HISTORY, RACE], message: /expected status 403 \(invalid_api_token\), received 200/ },
+  // No answered secret ever works: whatever uses one fails.
+  'new-secret-not-stored': { failed: ['200-new-secret-authenticates', HISTORY, DURABLE, RACE], message: /received 403 invalid_api_token, which this call must not get/ },
+  // Every regeneration after the first answers the first one's secret: so do the history's and the racers'.
+  'repeat-secret': { failed: ['200-second-regeneration', HISTORY, RACE], message: /same as the secret of the first regeneration/ },
+  'older-secret-revived': { failed: [HISTORY], message: /after regeneration 3, the secret before regeneration is not refused \(answered 404 api_token_not_found\); every earlier secret of the token must stay refused/ },
+  'new-secret-works-once': { failed: [DURABLE], message: /received 403 invalid_api_token, which this call must not get/ },
+  'race-both-valid': { failed: [RACE], message: /after two regenerations sent at once, 3 secrets authenticate \(.*\); exactly one may: the winner's\. racing regeneration 1 answered 200 at \d\d:\d\d:\d\d\.\d+Z \(after \d+ ms\); racing regeneration 2 answered 200 at / },
+  // A warning by default; SECRET_STRENGTH=fail below.
+  'weak-secrets': { failed: [] },
   'undocumented-field': { failed: [] },
   'missing-auth-403': { failed: ['400-no-authorization', '400-no-authorization-empty-body'], message: /expected status 400 \(missing_api_token\), received 403/ },
   'basic-scheme-accepted': { failed: ['400-non-bearer-scheme'], message: /expected status 400/ },
   'body-before-auth': { failed: ['400-no-authorization-empty-body'], message: /expected status 400 \(missing_api_token\), received 422/ },
-  'unknown-bearer-wrong-code': { failed: ['403-invalid_api_token-unknown-bearer', '200-old-secret-rejected'], message: /expected code invalid_api_token, received "permission_denied"/ },
+  // A rotated-away secret is an unknown bearer: refused with the wrong code wherever one is tried.
+  'unknown-bearer-wrong-code': { failed: ['403-invalid_api_token-unknown-bearer', '200-old-secret-rejected', HISTORY, RACE], message: /expected code invalid_api_token, received "permission_denied"/ },
   'expired-token-accepted': { failed: ['403-invalid_api_token-expired'], message: /expected status 403 \(invalid_api_token\), received 200/ },
   'network-ignored': { failed: ['403-unauthorized_network_for_api_token'] },
   'network-detail-no-ip': { failed: ['403-unauthorized_network_for_api_token'], message: /detail\.ip_address/ },
@@ -42,8 +56,8 @@ const EXPECTED: Record<FaultName, { failed?: string[]; notArranged?: string[]; m
   'permission-ignored': { failed: ['403-permission_denied'] },
   'error-leaks-secret': { failed: ['403-invalid_api_token-expired'], message: /contains a secret the suite holds/ },
   'secret-in-403-header': { failed: ['403-invalid_api_token-expired'], message: /the response header www-authenticate carries a secret the suite holds \(base64; the value is not shown\)/ },
-  'not-found-500': { failed: ['404-api_token_not_found', '200-new-secret-authenticates'], message: /Received: 500 \/ Documented: 200, 400, 403, 404, 422, 429, 503/ },
-  'error-detail-null': { failed: ['404-api_token_not_found', '200-new-secret-authenticates'], message: /detail/ },
+  'not-found-500': { failed: ['404-api_token_not_found', ...PROBE_UNKNOWN_IDS], message: /Received: 500 \/ Documented: 200, 400, 403, 404, 422, 429, 503/ },
+  'error-detail-null': { failed: ['404-api_token_not_found', ...PROBE_UNKNOWN_IDS], message: /detail/ },
   'validation-errors-empty': { failed: ['422-validation_error'], message: /detail\.errors must be a non-empty array of strings, received \[\]/ },
   'validation-ignored': { failed: ['422-validation_error'] },
   'bad-input-empty-object-404': { failed: ['422-bad-input-empty-object'], message: /expected status 400 or 422/ },
@@ -105,6 +119,12 @@ describe('each fault fails exactly the scenarios that check it', () => {
         for (const pattern of [expected.message ?? []].flat()) {
           assert.ok(messages.some((m) => pattern.test(m)), `no message matches ${pattern} in:\n${messages.join('\n')}`);
         }
+        if (fault === 'weak-secrets') {
+          const warnings = results.flatMap((r) => r.findings.filter((f) => f.severity === 'warning' && f.check === 'secret_strength').map((f) => ({ id: r.id, message: f.message })));
+          assert.deepEqual([...new Set(warnings.map((w) => w.id))], [HISTORY], 'the strength warning belongs to the history scenario');
+          assert.equal(warnings.length, 3, 'one warning per issued secret');
+          assert.match(warnings[0]!.message, /issued by "regeneration 1" looks guessable: 13 characters, fewer than 16; an estimated \d+ bits of entropy .*fewer than 128; .*counter step of \+\d+/);
+        }
         if (fault === 'undocumented-field') {
           const warnings = results.flatMap((r) => r.findings.filter((f) => f.severity === 'warning'));
           assert.ok(warnings.some((w) => w.check === 'undocumented_fields' && /created_at/.test(w.message + w.instancePath)), 'the extra field is reported as a warning');
@@ -117,6 +137,28 @@ describe('each fault fails exactly the scenarios that check it', () => {
         await t.close();
       }
     });
+  }
+});
+
+test('SECRET_STRENGTH=fail: short sequential secrets fail the history scenario only, naming the figures', async () => {
+  const t = await startMockTarget({ faults: ['weak-secrets'] });
+  try {
+    const results = await runCatalogue({ ...t.target, secretStrength: 'fail' }, regenerateSecret);
+    assert.deepEqual(ids(results, 'failed'), [HISTORY]);
+    const errors = results.find((r) => r.id === HISTORY)!.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual([...new Set(errors.map((f) => f.check))], ['secret_strength']);
+    assert.match(errors[0]!.message, /13 characters, fewer than 16/);
+    assert.deepEqual(errors[0]!.expected, 'at least 16 characters and 128 estimated bits, not continuing the previous secret');
+    // The clean mock's secrets are strong: nothing fails with SECRET_STRENGTH=fail either.
+    const clean = await startMockTarget();
+    try {
+      const cleanResults = await runCatalogue({ ...clean.target, secretStrength: 'fail' }, regenerateSecret);
+      assert.deepEqual(ids(cleanResults, 'failed'), []);
+    } finally {
+      await clean.close();
+    }
+  } finally {
+    await t.close();
   }
 });
 

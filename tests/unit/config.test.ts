@@ -66,3 +66,10 @@ test('a URL with user:password@ is refused with a message that does not repeat t
     (e: unknown) => e instanceof ConfigError && /must not carry user:password@/.test((e as Error).message) && !(e as Error).message.includes('hunter2secret'),
   );
 });
+
+test('SECRET_STRENGTH: warn by default, fail on request, anything else refused naming the variable', () => {
+  assert.equal(loadConfig({}).secretStrength, 'warn');
+  assert.equal(loadConfig({ SECRET_STRENGTH: 'fail' }).secretStrength, 'fail');
+  assert.equal(loadConfig({ SECRET_STRENGTH: ' FAIL ' }).secretStrength, 'fail');
+  throwsConfig({ SECRET_STRENGTH: 'strict' }, /SECRET_STRENGTH="strict" is not known; use "warn" .* or "fail"/);
+});

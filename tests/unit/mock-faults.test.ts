@@ -115,6 +115,36 @@ const PROBES: Record<string, Probe> = {
     const s2 = second.json?.api_token?.secret;
     if (second.status !== 200 || s2 === secret || s2 === st.secret) fail('regen.second-differs');
   },
+  async history(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    const secrets: string[] = [st.secret];
+    for (let round = 0; round < 3; round++) {
+      const r = await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) });
+      const secret = r.json?.api_token?.secret;
+      if (r.status !== 200 || typeof secret !== 'string') return fail('regen.history-earlier-refused');
+      for (const earlier of secrets) {
+        if (!is(await s.call({ bearer: earlier, body: idBody('apitok_probe_unknown') }), 403, 'invalid_api_token')) return fail('regen.history-earlier-refused');
+      }
+      secrets.push(secret);
+    }
+    if (secrets.slice(1).some((x) => x.length < 20)) fail('regen.strong-secrets');
+  },
+  async durable(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    const secret = (await s.call({ bearer: st.bearer, body: idBody(st.api_token.id) })).json?.api_token?.secret;
+    for (let use = 0; use < 3; use++) {
+      const r = await s.call({ bearer: String(secret), body: idBody('apitok_probe_unknown') });
+      if (is(r, 400, 'missing_api_token') || is(r, 403, 'invalid_api_token')) return fail('regen.new-secret-durable');
+    }
+  },
+  async race(s, fail) {
+    const st = await s.state('token_can_regenerate');
+    const answers = await Promise.all([0, 1].map(() => s.call({ bearer: st.bearer, body: idBody(st.api_token.id) })));
+    const candidates = [st.secret, ...answers.filter((a) => a.status === 200).map((a) => a.json?.api_token?.secret)];
+    let valid = 0;
+    for (const c of new Set(candidates)) if (!is(await s.call({ bearer: String(c), body: idBody('apitok_probe_unknown') }), 403, 'invalid_api_token')) valid++;
+    if (valid !== 1) fail('regen.race-one-valid');
+  },
   async missingAuth(s, fail) {
     const st = { api_token: { id: 'apitok_any' } };
     if (!is(await s.call({ body: idBody(st.api_token.id) }), 400, 'missing_api_token')) fail('auth.missing');
@@ -185,12 +215,16 @@ const PROBES: Record<string, Probe> = {
 
 const STATEFUL_BEHAVIOURS = [
   'regen.200', 'regen.id', 'regen.fields-unchanged', 'regen.no-extra-fields', 'regen.secret-new', 'regen.old-secret-rejected',
-  'regen.new-secret-authenticates', 'regen.second-differs', 'state.expired', 'state.network', 'state.capabilities', 'state.scope',
+  'regen.new-secret-authenticates', 'regen.second-differs', 'regen.history-earlier-refused', 'regen.strong-secrets', 'regen.new-secret-durable',
+  'regen.race-one-valid', 'state.expired', 'state.network', 'state.capabilities', 'state.scope',
   'state.permission', 'state.validation', 'state.rate-limit', 'state.unavailable', 'notfound', 'bad.empty-object', 'bad.empty-token',
   'bad.string-token', 'bad.numeric-id', 'bad.not-json', 'bad.no-body',
 ];
 const PROBE_BEHAVIOURS: Record<string, string[]> = {
   regeneration: STATEFUL_BEHAVIOURS.filter((b) => b.startsWith('regen.')),
+  history: ['regen.history-earlier-refused', 'regen.strong-secrets'],
+  durable: ['regen.new-secret-durable'],
+  race: ['regen.race-one-valid'],
   expired: ['state.expired'], network: ['state.network'], capabilities: ['state.capabilities'], scope: ['state.scope'],
   permission: ['state.permission'], validation: ['state.validation'], rateLimit: ['state.rate-limit'], unavailable: ['state.unavailable'],
   notFound: ['notfound'], badInput: STATEFUL_BEHAVIOURS.filter((b) => b.startsWith('bad.')),
@@ -243,21 +277,30 @@ async function survey(faults: FaultName[]): Promise<Survey> {
 /** fault -> behaviours it must break (exactly). Extra entries are necessary consequences, commented. */
 const EXPECTED: Record<FaultName, string[]> = {
   // the old secret stays the current one, so it still authenticates and the second answer repeats it
-  'secret-not-renewed': ['regen.secret-new', 'regen.old-secret-rejected', 'regen.second-differs'],
+  // (the history probe finds the unchanged secret still authenticating)
+  'secret-not-renewed': ['regen.secret-new', 'regen.old-secret-rejected', 'regen.second-differs', 'regen.history-earlier-refused'],
   // "" cannot authenticate, and the second regeneration answers "" again
-  'secret-empty': ['regen.secret-new', 'regen.new-secret-authenticates', 'regen.second-differs'],
+  // (the history probe stops at the missing secret; "" never authenticates, not even three times)
+  'secret-empty': ['regen.secret-new', 'regen.new-secret-authenticates', 'regen.second-differs', 'regen.history-earlier-refused', 'regen.new-secret-durable'],
   'token-id-mismatch': ['regen.id'],
   'token-field-changed': ['regen.fields-unchanged'],
-  'old-secret-still-valid': ['regen.old-secret-rejected'],
-  'new-secret-not-stored': ['regen.new-secret-authenticates'],
-  'repeat-secret': ['regen.second-differs'],
+  // every earlier secret stays valid: the history and the race see it too
+  'old-secret-still-valid': ['regen.old-secret-rejected', 'regen.history-earlier-refused', 'regen.race-one-valid'],
+  // no answered secret works: not three times, and no racer's secret
+  'new-secret-not-stored': ['regen.new-secret-authenticates', 'regen.new-secret-durable', 'regen.race-one-valid'],
+  // the third regeneration answers the first one's secret again, which the history probe refuses to see valid
+  'repeat-secret': ['regen.second-differs', 'regen.history-earlier-refused'],
   'undocumented-field': ['regen.no-extra-fields'],
+  'older-secret-revived': ['regen.history-earlier-refused'],
+  'new-secret-works-once': ['regen.new-secret-durable'],
+  'race-both-valid': ['regen.race-one-valid'],
+  'weak-secrets': ['regen.strong-secrets'],
   // both probes send no Authorization header
   'missing-auth-403': ['auth.missing', 'auth.before-body'],
   'basic-scheme-accepted': ['auth.basic'],
   'body-before-auth': ['auth.before-body'],
   // a rotated-away secret is an unknown bearer
-  'unknown-bearer-wrong-code': ['auth.unknown-bearer', 'regen.old-secret-rejected'],
+  'unknown-bearer-wrong-code': ['auth.unknown-bearer', 'regen.old-secret-rejected', 'regen.history-earlier-refused', 'regen.race-one-valid'],
   'expired-token-accepted': ['state.expired'],
   'network-ignored': ['state.network'],
   'network-detail-no-ip': ['state.network'],

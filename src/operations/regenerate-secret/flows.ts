@@ -3,43 +3,11 @@
  * comes back with a new secret, the old one is refused, the new one works, and
  * a second regeneration gives yet another secret.
  */
-import type { Auth } from '../../engine/exchange.ts';
-import type { Expectation } from '../../checks/response.ts';
-import { checkFieldsUnchanged, checkNewSecret, checkTokenId, tokenOf } from '../../checks/behaviour.ts';
-import type { Flow, FlowRun } from '../types.ts';
+import type { Flow } from '../types.ts';
 import { lookupBody, unknownId } from './request.ts';
-
-const OK_200: Expectation = { statuses: [200] };
-
-type Caller = { auth: Auth; headers?: Record<string, string> };
-
-/** Regenerates the state's token with the given auth and checks what a 200 promises. */
-async function regenerate(run: FlowRun, label: string, auth: Caller, earlier: { label: string; secret: string | undefined }[]): Promise<string | undefined> {
-  const state = run.state!;
-  const { status, body } = await run.call({ label, ...auth, body: lookupBody(state.api_token.id) }, OK_200);
-  if (status !== 200) return undefined;
-  const secret = tokenOf(body)?.secret;
-  if (typeof secret === 'string') run.secrets.add(secret);
-  run.report(checkTokenId(body, state.api_token.id, label));
-  run.report(checkFieldsUnchanged(body, state.api_token, label));
-  run.report(checkNewSecret(body, earlier, label));
-  return typeof secret === 'string' && secret !== '' ? secret : undefined;
-}
-
-const before = (run: FlowRun) => ({ label: 'the secret before regeneration', secret: run.state!.secret });
-
-/**
- * When the token regenerates itself (bearer == secret), the old secret IS the
- * state's bearer and the new secret is its successor: the state's headers go
- * with them, as with every request that uses the state's bearer.
- */
-function selfRegenerating(run: FlowRun): boolean {
-  return run.state!.bearer === run.state!.secret;
-}
-
-function asBearer(run: FlowRun, secret: string): Caller {
-  return { auth: { kind: 'bearer', secret }, headers: selfRegenerating(run) ? run.state!.headers : undefined };
-}
+import { asBearer, before, regenerate, selfRegenerating } from './regeneration.ts';
+import { historyFlows } from './history-flows.ts';
+import { racingRegenerations } from './race-flow.ts';
 
 const regenerateOnce: Flow = async (run) => {
   await regenerate(run, 'regenerate', run.bearerAuth(), [before(run)]);
@@ -80,4 +48,6 @@ export const flows: Readonly<Record<string, Flow>> = {
   'old-secret-rejected': oldSecretRejected,
   'new-secret-authenticates': newSecretAuthenticates,
   'second-regeneration': secondRegeneration,
+  ...historyFlows,
+  'racing-regenerations': racingRegenerations,
 };
