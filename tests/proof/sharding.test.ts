@@ -54,7 +54,7 @@ describe('two shards and the merge, against a vendor mock with two faults', () =
     const files = readdirSync(shards.reportsDir);
     for (const i of [1, 2]) {
       const out = shards.shards[i - 1].output;
-      assert.match(out, new RegExp(`Conformance \\(shard ${i}/2, \\d+ of 23 scenarios\\)`), out);
+      assert.match(out, new RegExp(`Conformance \\(shard ${i}/2, \\d+ of 26 scenarios\\)`), out);
       assert.match(out, /Leak scan: PASS/);
       for (const f of [`conformance-shard-${i}-of-2.json`, `conformance-shard-${i}-of-2.html`, `junit-shard-${i}-of-2.xml`, `leak-scan-shard-${i}-of-2.json`]) assert.ok(files.includes(f), `${f} in ${files}`);
       assert.ok(existsSync(path.join(shards.reportsDir, 'blob', `report-shard-${i}-of-2.zip`)));
@@ -66,8 +66,8 @@ describe('two shards and the merge, against a vendor mock with two faults', () =
     assert.ok(!files.includes('conformance.json'), 'a shard alone writes no whole-run report');
     // Together the two shards ran every scenario once.
     const ran = [1, 2].flatMap((i) => json(shards.reportsDir, `conformance-shard-${i}-of-2.json`).scenarios.filter((s: any) => s.notCovered !== 'not_run').map((s: any) => s.id));
-    assert.equal(ran.length, 23);
-    assert.equal(new Set(ran).size, 23);
+    assert.equal(ran.length, 26);
+    assert.equal(new Set(ran).size, 26);
   });
 
   test('the merged conformance.json has the unsharded run\'s scenarios and outcomes, target and mode; the merge exits non-zero', () => {
@@ -86,7 +86,7 @@ describe('two shards and the merge, against a vendor mock with two faults', () =
 
   test('the merged junit.xml counts the conformance failures as failures', () => {
     const xml = readFileSync(path.join(merged.reportsDir, 'junit.xml'), 'utf8');
-    assert.match(xml, /<testsuites name="conformance" tests="23" failures="2" errors="0"/);
+    assert.match(xml, /<testsuites name="conformance" tests="26" failures="2" errors="0"/);
     assert.equal((xml.match(/<failure message="[^"]*" type="conformance"/g) ?? []).length, 2);
   });
 
