@@ -18,6 +18,7 @@ import { loadDotenv, REPO_ROOT } from '../config/env.ts';
 import { main as schemasMain } from '../schema/cli.ts';
 import { runCheckStatesCli } from '../states/check-states-cli.ts';
 import { parseTestArgs, settingFlagsHelp, UsageError } from './test-flags.ts';
+import { runVerifyCli } from './verify-cli.ts';
 
 const COMPILED = !fileURLToPath(import.meta.url).endsWith('.ts');
 const EXT = COMPILED ? '.js' : '.ts';
@@ -41,6 +42,8 @@ Commands:
   check-states --state-url URL        check a provider-state endpoint alone (check-states --help)
   cleanup [--run-id ID] [--dry-run]   delete throwaway tokens a killed live run left behind
   schemas [--check] [--specs DIR] [--schemas DIR]   derive (or check) the JSON Schemas of the documents
+  verify FILE                         check a conformance statement (reports/conformance-statement.json):
+                                      its fingerprint, and that this suite version and these specs made it
 
   -h, --help      this help
   -v, --version   the suite's version
@@ -52,7 +55,7 @@ Other arguments of test go to Playwright: --shard=1/2, -g TEXT, --last-failed, â
 
 Exit codes: test 0 when the target conforms, 1 when a scenario failed or was not arranged,
 the verdict is incomplete, nothing ran, a secret leaked or the configuration is unusable;
-check-states 0 / 1; 2 for a usage error.
+check-states and verify 0 / 1; 2 for a usage error.
 `;
 
 /** The module of a subcommand, compiled or not. */
@@ -121,6 +124,12 @@ async function dispatch(argv: string[]): Promise<number> {
       return runCheckStatesCli(rest, userEnv());
     case 'schemas':
       return schemasMain(rest);
+    case 'verify': {
+      const env = userEnv();
+      loadDotenv(env);
+      if (env.SPECS_DIR?.trim()) env.SPECS_DIR = path.resolve(env.SPECS_DIR.trim());
+      return runVerifyCli(rest, env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -17,6 +17,7 @@ import { countOutcomes, decideVerdict, type MatrixRow, type RunModel, type Scena
 import { renderHtml } from './render-html.ts';
 import { renderJson } from './render-json.ts';
 import { renderJunit } from './render-junit.ts';
+import { writeStatement } from './write-statement.ts';
 import { loadSchemas } from '../suite/context.ts';
 import { collectProvenance } from './provenance.ts';
 import { specsDirFrom } from '../suite/preflight.ts';
@@ -102,6 +103,8 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(file('conformance.json'), renderJson(model));
     writeFileSync(file('conformance.html'), renderHtml(model));
     writeFileSync(file('junit.xml'), renderJunit(model, { allowFlaky: gate.allowFlaky }));
+    // A statement is about a whole run: a shard's is written by the merge.
+    if (!this.shard) writeStatement(this.outputDir, model);
     const who = this.shard ? `Conformance (shard ${this.shard.current}/${this.shard.total}, ${model.scenarios.filter((s) => s.notCovered !== 'not_run').length} of ${model.scenarios.length} scenarios)` : 'Conformance';
     const lines = [
       ...(model.hints ?? []).map((h) => `Hint: ${h}`),

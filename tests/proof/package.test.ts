@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -79,7 +79,7 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
 
   test('npm pack makes katapult-conformance-<version>.tgz with the compiled suite, specs, schemas and the example, and no tests or reports', () => {
     assert.equal(path.basename(tarball), `katapult-conformance-${version}.tgz`);
-    for (const f of ['package.json', 'dist/src/cli/katapult-conformance.js', 'dist/src/cli/package-config.js', 'dist/tests/conformance/regenerate-secret.spec.js', 'specs/regenerate-secret.openapi.json', 'schemas/manifest.json', 'examples/vendor-mock/server.mjs', 'docs/conformance-contract.md'])
+    for (const f of ['package.json', 'dist/src/cli/katapult-conformance.js', 'dist/src/cli/package-config.js', 'dist/src/cli/verify-cli.js', 'dist/tests/conformance/regenerate-secret.spec.js', 'specs/regenerate-secret.openapi.json', 'schemas/manifest.json', 'examples/vendor-mock/server.mjs', 'docs/conformance-contract.md'])
       assert.ok(packed.includes(f), `${f} is packed`);
     assert.deepEqual(packed.filter((f) => f.startsWith('tests/') || f.startsWith('reports/') || f.startsWith('src/') || f.endsWith('.ts')), []);
   });
@@ -90,7 +90,7 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     assert.equal(v.output.trim(), version);
     const help = await kc(['--help']);
     assert.equal(help.code, 0, help.output);
-    for (const word of ['test', 'mock', 'check-states', 'cleanup', 'schemas', '--base-url', '--state-url', '--reports-dir']) assert.match(help.output, new RegExp(`\\s${word}\\b`));
+    for (const word of ['test', 'mock', 'check-states', 'cleanup', 'schemas', 'verify', '--base-url', '--state-url', '--reports-dir']) assert.match(help.output, new RegExp(`\\s${word}\\b`));
     const bad = await kc(['test', '--no-such-flag']);
     assert.equal(bad.code, 2, bad.output);
     assert.match(bad.output, /unknown option --no-such-flag/);
@@ -108,6 +108,23 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     assert.match(r.output, /Leak scan: PASS/);
     // Nothing lands inside the installed package.
     assert.equal(existsSync(path.join(installed(), 'reports')), false);
+  });
+
+  test('that run wrote a conformance statement and a badge; `verify` accepts it, and refuses a copy edited by hand', async () => {
+    const reports = path.join(user, 'reports');
+    const statement = JSON.parse(readFileSync(path.join(reports, 'conformance-statement.json'), 'utf8'));
+    assert.equal(statement.verdict, 'pass');
+    assert.equal(statement.suite.version, version);
+    assert.match(readFileSync(path.join(reports, 'conformance-statement.md'), 'utf8'), /^# Conformance statement: PASS/);
+    assert.match(readFileSync(path.join(reports, 'badge.svg'), 'utf8'), new RegExp(`>pass ${catalogue.length}/${catalogue.length}<`));
+    const ok = await kc(['verify', 'reports/conformance-statement.json']);
+    assert.equal(ok.code, 0, ok.output);
+    assert.match(ok.output, /statement: VERIFIED/);
+    const edited = JSON.stringify({ ...statement, target: { ...statement.target, base_url: 'https://mock.example.com/core/v1' } }, null, 2);
+    writeFileSync(path.join(user, 'edited-statement.json'), edited);
+    const bad = await kc(['verify', 'edited-statement.json']);
+    assert.equal(bad.code, 1, bad.output);
+    assert.match(bad.output, /fingerprint: MISMATCH/);
   });
 
   describe('against the example vendor mock (started from the installed package)', () => {
