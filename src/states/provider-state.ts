@@ -35,6 +35,20 @@ export class ProviderStateArranger implements StateArranger {
     return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
   }
 
+  private excerpt(text: string): string {
+    return this.secrets.redactText(text.length > 200 ? `${text.slice(0, 200)}…` : text) || 'empty body';
+  }
+
+  private notJson(answer: { status: number; text: string; contentType: string }): string | undefined {
+    try {
+      JSON.parse(answer.text);
+      return undefined;
+    } catch {
+      const type = answer.contentType ? `${answer.contentType.split(';')[0]} ` : '';
+      return `HTTP ${answer.status} ${type}that is not JSON (${this.excerpt(answer.text)})`;
+    }
+  }
+
   async setup(state: StateName, instance: string): Promise<StateAnswer> {
     let answer: { status: number; text: string; contentType: string };
     try {
@@ -42,18 +56,40 @@ export class ProviderStateArranger implements StateArranger {
     } catch (e) {
       throw new NotArrangedError(`state "${state}": the state endpoint ${this.stateUrl} did not answer the setup (${describeFetchError(e, this.timeoutMs)})`);
     }
-    const excerpt = (t: string) => this.secrets.redactText(t.length > 200 ? `${t.slice(0, 200)}…` : t);
     if (answer.status < 200 || answer.status > 299) {
-      throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with HTTP ${answer.status} (${excerpt(answer.text) || 'empty body'})`);
+      throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with HTTP ${answer.status} (${this.excerpt(answer.text)})`);
     }
-    let body: unknown;
+    const notJson = this.notJson(answer);
+    if (notJson) throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with ${notJson}`);
+    return validateStateAnswer(state, JSON.parse(answer.text), this.secrets);
+  }
+
+  /**
+   * The run's first setup, sent once at start. An endpoint that answers it
+   * 404, or with a page that is not JSON, is no provider-state endpoint (a
+   * wrong path, a web server): the run stops with this message instead of
+   * failing every stateful scenario one by one. Anything else (a working
+   * endpoint, a JSON error of one state, no answer) is left to the scenarios,
+   * which report it as today. What the setup arranged is torn down.
+   */
+  async firstSetupProblem(state: StateName, instance: string): Promise<string | undefined> {
+    let answer: { status: number; text: string; contentType: string };
     try {
-      body = JSON.parse(answer.text);
+      answer = await this.post(state, instance, 'setup');
     } catch {
-      const type = answer.contentType ? `${answer.contentType.split(';')[0]} ` : '';
-      throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with HTTP ${answer.status} ${type}that is not JSON (${excerpt(answer.text) || 'empty body'})`);
+      return undefined;
     }
-    return validateStateAnswer(state, body, this.secrets);
+    try {
+      const notJson = this.notJson(answer);
+      if (answer.status === 404) return `the first state setup (state "${state}") was answered HTTP 404 (${this.excerpt(answer.text)})`;
+      if (notJson) return `the first state setup (state "${state}") was answered ${notJson}`;
+      // Register what a working endpoint answered: nothing prints it, but the leak scan must know it.
+      const body: unknown = JSON.parse(answer.text);
+      if (isObject(body)) for (const v of [body.bearer, body.secret]) this.secrets.add(v);
+      return undefined;
+    } finally {
+      await this.teardown(state, instance);
+    }
   }
 
   async teardown(state: StateName, instance: string): Promise<string | undefined> {

@@ -10,7 +10,7 @@ import { createArranger, loadSchemas } from './context.ts';
 import { SecretRegistry } from '../report/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
 import { loadGateSettings } from '../config/gate.ts';
-import { checkSpecsAndSchemas, specsDirFrom } from './preflight.ts';
+import { checkSpecsAndSchemas, checkStateEndpoint, specsDirFrom } from './preflight.ts';
 import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
 import { prepareLiveRun, RUN_ID_VARIABLE } from '../states/live.ts';
@@ -54,7 +54,12 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   }
   const probeTimeout = Math.min(config.requestTimeoutMs, 10_000);
   await probe('BASE_URL', config.baseUrl!, probeTimeout);
-  if (config.stateUrl) await probe('STATE_URL', config.stateUrl, probeTimeout);
+  if (config.stateUrl) {
+    await probe('STATE_URL', config.stateUrl, probeTimeout);
+    const checked = new SecretRegistry();
+    registerSecretSource('the STATE_URL check at start', () => checked.all());
+    await checkStateEndpoint(config.stateUrl, config.requestTimeoutMs, checked);
+  }
   // Live mode: name the run and check the credentials; the returned teardown
   // deletes this run's leftover throwaway tokens (Playwright runs it after Ctrl-C too).
   // Shards of one CI run may share CONFORMANCE_RUN_ID: each shard gets its own

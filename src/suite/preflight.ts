@@ -2,12 +2,17 @@
  * Start-up checks that turn a broken setup into one clear sentence before any
  * scenario runs: the OpenAPI documents in specs/ must be readable and valid,
  * and schemas/ must be exactly what they derive to (a stale schema would
- * judge the target against the wrong contract).
+ * judge the target against the wrong contract); a STATE_URL must answer the
+ * first setup like a provider-state endpoint.
  */
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { ConfigError, REPO_ROOT } from '../config/env.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, SpecError } from '../schema/cli.ts';
 import { chooseSchemas, type SchemasChoice } from './schemas-cache.ts';
+import { STATE_NAMES } from '../protocol/provider-states.ts';
+import type { SecretRegistry } from '../report/redact.ts';
+import { ProviderStateArranger } from '../states/provider-state.ts';
 
 /** SPECS_DIR: where the OpenAPI documents are (default specs/); schemas/ must be derived from them. */
 export function specsDirFrom(env: NodeJS.ProcessEnv = process.env): string {
@@ -41,4 +46,21 @@ export function checkSpecsAndSchemas(env: NodeJS.ProcessEnv = process.env, schem
     );
   }
   return choice;
+}
+
+/**
+ * One setup (and its teardown) of the first state through STATE_URL before
+ * any scenario: a 404 or a page that is not JSON stops the run with one
+ * message naming STATE_URL. Without it, every stateful scenario fails on its
+ * own "not arranged" and Playwright replaces its worker process after each
+ * of those failures, which made such a run cost ten times an unreachable one.
+ */
+export async function checkStateEndpoint(stateUrl: string, timeoutMs: number, secrets: SecretRegistry): Promise<void> {
+  const arranger = new ProviderStateArranger(stateUrl, secrets, timeoutMs);
+  const problem = await arranger.firstSetupProblem(STATE_NAMES[0], `conformance-start-check-${randomUUID()}`);
+  if (problem) {
+    throw new ConfigError(
+      `STATE_URL=${stateUrl}: ${problem}; that is not a provider-state endpoint: check the path (the reference mock serves it at /_provider-states, next to /core/v1)`,
+    );
+  }
 }

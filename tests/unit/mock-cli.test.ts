@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULT_NAMES } from '../../src/mock/faults.ts';
 import { createMock } from '../../src/mock/server.ts';
+import { HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'src/mock/cli.ts');
@@ -32,7 +33,7 @@ async function start(args: string[]): Promise<Running> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + HANG_GUARD_MS;
   while (!/STATE_URL=\S+\n/.test(out)) {
     if (child.exitCode !== null) throw new Error(`the CLI exited ${child.exitCode}: ${out}${err}`);
     if (Date.now() > deadline) {
@@ -47,7 +48,7 @@ async function start(args: string[]): Promise<Running> {
 }
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
+  return spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -72,7 +73,7 @@ test('starts on a free port, prints BASE_URL and STATE_URL, answers, and exits 0
     assert.equal(res.status, 200);
     const { secret } = (await res.json()).api_token;
     m.child.kill('SIGTERM');
-    const exit = await withTimeout(m.exited, 5000, 'exit after SIGTERM');
+    const exit = await withTimeout(m.exited, HANG_GUARD_MS, 'exit after SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null });
     assert.match(m.stdout(), /stopped \(SIGTERM\)/);
     assert.equal(m.stderr(), '');
@@ -91,14 +92,14 @@ test('--log prints method, path, status and duration only; SIGINT stops it', asy
     const res = await fetch(`${m.baseUrl}${OP}?q=1`, { method: 'POST', headers: { authorization: `Bearer ${st.bearer}` }, body: JSON.stringify({ api_token: { id: st.api_token.id } }) });
     const { secret } = (await res.json()).api_token;
     await fetch(m.baseUrl + OP, { method: 'POST' }).then((r) => r.text());
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + HANG_GUARD_MS;
     while (!/ 400 /.test(m.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.match(m.stdout(), /^POST \/_provider-states 200 \d+\.\dms$/m);
     assert.match(m.stdout(), /^POST \/api\/v9\/api_tokens\/api_token\/regenerate_secret 200 \d+\.\dms$/m);
     assert.match(m.stdout(), /^POST \/api\/v9\/api_tokens\/api_token\/regenerate_secret 400 \d+\.\dms$/m);
     for (const s of [st.bearer, st.secret, secret, 'q=1']) assert.ok(!m.stdout().includes(s), 'no secret or query in the log');
     m.child.kill('SIGINT');
-    assert.deepEqual(await withTimeout(m.exited, 5000, 'exit after SIGINT'), { code: 0, signal: null });
+    assert.deepEqual(await withTimeout(m.exited, HANG_GUARD_MS, 'exit after SIGINT'), { code: 0, signal: null });
   } finally {
     m.child.kill('SIGKILL');
   }
@@ -115,7 +116,7 @@ test('--fault activates the fault and says so loudly', async () => {
     assert.deepEqual(await res.json(), { error: { code: 'invalid_api_token', detail: { details: null } } });
   } finally {
     m.child.kill('SIGTERM');
-    await withTimeout(m.exited, 5000, 'exit');
+    await withTimeout(m.exited, HANG_GUARD_MS, 'exit');
   }
 });
 
@@ -147,7 +148,7 @@ test('a busy port exits 2 naming the port', async () => {
   const addr = await mock.listen(0);
   try {
     const port = new URL(addr.origin).port;
-    const r = spawnSync(process.execPath, [...NODE_ARGS, '--port', port], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(process.execPath, [...NODE_ARGS, '--port', port], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
     assert.equal(r.status, 2);
     assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.ok(noStack(r.stderr));

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'src/mock/cli.ts');
@@ -20,7 +21,7 @@ test('--personality live prints BASE_URL, KATAPULT_API_TOKEN and KATAPULT_ORGANI
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + HANG_GUARD_MS;
     while (!/Press Ctrl\+C/.test(out)) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the CLI did not start: ${out}${err}`);
       await new Promise((r) => setTimeout(r, 25));
