@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createFaultProxy, describeRule, FAULT_MODES, FaultRuleError, parseFaultRule, type FaultRule } from './proxy.ts';
+import { pidLine, stopWithParent } from '../process/stop-with-parent.ts';
 
 const USAGE = `Fault proxy: forwards to a target and breaks the transport on purpose.
 
@@ -122,12 +123,13 @@ async function main(argv: string[]): Promise<number> {
     `Fault proxy listening on ${origin}, forwarding to ${upstream}\n` +
       `BASE_URL=${origin}${basePath}\nSTATE_URL=${origin}${values['state-path'] ?? '/_provider-states'}\n` +
       (rules.length ? `FAULTS ACTIVE:\n${rules.map((r) => `  ${describeRule(r)}`).join('\n')}\n` : 'No fault: everything is forwarded as it is.\n') +
-      'Press Ctrl+C to stop.\n',
+      pidLine(),
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopWithParent(stop);
   });
   await proxy.close();
   const s = proxy.stats();

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_NAMES, FAULTS, UnknownFaultError, parseFaults, type FaultName } from './faults.ts';
 import { PERSONALITY_NAMES, type PersonalityName } from './personality.ts';
 import { createMock, type Mock } from './server.ts';
+import { pidLine, stopWithParent } from '../process/stop-with-parent.ts';
 
 const USAGE = `Katapult reference mock: "Regenerate organization API token secret" as documented,
 plus the provider-state endpoint of the conformance contract; or, with --personality live,
@@ -184,11 +185,11 @@ async function main(): Promise<void> {
       (options.faults.length === 0
         ? 'Faults: none\n'
         : `FAULTS ACTIVE (this mock does NOT conform on purpose):\n${options.faults.map((n) => `  ${n}: ${FAULTS[n].description}\n`).join('')}`) +
-      'Press Ctrl+C to stop.\n',
+      pidLine(),
   );
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'its parent process ended') => {
     if (stopping) return;
     stopping = true;
     const force = setTimeout(() => {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  stopWithParent(() => stop('its parent process ended'));
 }
 
 main().catch((e: unknown) => {

@@ -83,7 +83,7 @@ describe('the same mock with one planted violation', () => {
       cases.map(async ({ bug }) => {
         const mock = await startIndependentMock({ bug });
         mocks.push(mock);
-        runs.set(bug, await runSuite({ BASE_URL: mock.baseUrl, STATE_URL: mock.stateUrl }, 180_000));
+        runs.set(bug, await runSuite({ BASE_URL: mock.baseUrl, STATE_URL: mock.stateUrl }));
       }),
     );
   });

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { scanForSecrets, SecretMatcher } from '../../src/leak/scan.ts';
 import { DOTENV_SECRET_NAME, leakScanRun, type LeakRunResult } from '../support/reliability/suite-runs.ts';
 import { runSuite } from '../support/run-suite.ts';
+import { bundledRun } from '../support/bundled-run.ts';
 
 describe('a full run against the reference mock', () => {
   let r: LeakRunResult;
@@ -76,7 +77,8 @@ test('a password in BASE_URL is masked at capture: nowhere in the reports or the
 });
 
 test('against the bundled mock, the suite\'s scan knows the mock\'s issued secrets and every worker\'s, and passes', async () => {
-  const run = await runSuite({});
+  // The one plain bundled run of `npm test`, shared with suite-cli.test.ts (tests/support/bundled-run.ts).
+  const run = await bundledRun();
   assert.equal(run.code, 0, run.output);
   const summary = JSON.parse(readFileSync(path.join(run.reportsDir, 'leak-scan.json'), 'utf8'));
   assert.equal(summary.verdict, 'pass');

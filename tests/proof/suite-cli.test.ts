@@ -9,15 +9,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
-import { runSuite } from '../support/run-suite.ts';
+import { runSuite, type SuiteRun } from '../support/run-suite.ts';
+import { bundledRun } from '../support/bundled-run.ts';
 const { catalogue } = regenerateSecret;
 
 const LEAK = /Bearer [A-Za-z0-9._~+/=-]{12,}|"secret" *: *"[^"]{12,}"/;
 
 describe('against the bundled mock (no configuration)', () => {
-  let run: Awaited<ReturnType<typeof runSuite>>;
+  let run: SuiteRun;
   before(async () => {
-    run = await runSuite({});
+    // The one plain bundled run of `npm test`, shared with the other proof files (tests/support/bundled-run.ts).
+    run = await bundledRun();
   });
 
   test('exits 0 and writes all four reports', () => {

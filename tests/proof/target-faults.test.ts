@@ -29,7 +29,7 @@ const STATE_TIMEOUT_MS = 300;
  * itself far sooner, however busy the machine. How long the runs take is a
  * figure of `npm run reliability`, not an assertion.
  */
-const HANG_GUARD = { timeout: 180_000 };
+const HANG_GUARD = { timeout: 400_000 };
 
 describe('in process, through the fault proxy', () => {
   const messages = (r: ScenarioResult) => r.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('\n');

@@ -22,7 +22,7 @@ test('--personality live prints BASE_URL, KATAPULT_API_TOKEN and KATAPULT_ORGANI
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     const deadline = Date.now() + HANG_GUARD_MS;
-    while (!/Press Ctrl\+C/.test(out)) {
+    while (!/^PID=\d+ /m.test(out)) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the CLI did not start: ${out}${err}`);
       await new Promise((r) => setTimeout(r, 25));
     }

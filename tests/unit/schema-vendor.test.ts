@@ -1,6 +1,6 @@
 /**
- * The hand-written spec against the vendor's own documents (reference data in
- * ../shared/reference, read only when it is there):
+ * The hand-written spec against the vendor's own documents (reference data,
+ * tests/support/reference.ts; a loud skip when they are not there):
  * - it derives the same schemas as the vendor's extract of the operation, for
  *   every status and in both profiles: the proof that specs/ is faithful;
  * - the whole Core API derives, and every derived schema compiles in the suite's
@@ -14,10 +14,12 @@ import type { OpenAPIV3 } from 'openapi-types';
 import { REPO_ROOT } from '../../src/schema/cli.ts';
 import { deriveDocument, type DerivedOperation, type JSONSchema, type Profile } from '../../src/schema/derive.ts';
 import { ajv } from '../../src/schema/validator.ts';
+import { missingReference, referenceFile } from '../support/reference.ts';
 
-const REFERENCE = join(REPO_ROOT, '..', 'shared', 'reference');
-const EXTRACT = join(REFERENCE, 'regenerate-secret-openapi.json');
-const CORE = join(REFERENCE, 'katapult-core-openapi.json');
+const EXTRACT_NAME = 'regenerate-secret-openapi.json';
+const CORE_NAME = 'katapult-core-openapi.json';
+const EXTRACT = referenceFile(EXTRACT_NAME);
+const CORE = referenceFile(CORE_NAME);
 const SPEC = join(REPO_ROOT, 'specs', 'regenerate-secret.openapi.json');
 const OPERATION = 'post:api_token_regenerate_secret';
 
@@ -52,8 +54,9 @@ const operation = (ops: DerivedOperation[]) => {
 
 for (const profile of ['strict', 'published'] as const) {
   test(`the hand-written spec derives the same ${profile} schemas as the vendor's extract, status by status`, (t) => {
-    if (!existsSync(EXTRACT)) {
-      t.skip(`reference data not available (${EXTRACT}); nothing to compare against`);
+    const missing = missingReference(EXTRACT_NAME);
+    if (missing) {
+      t.skip(missing);
       return;
     }
     const mine = operation(derive(SPEC, profile));
@@ -83,8 +86,9 @@ test('normalise() only hides annotations: a real difference still fails the comp
 });
 
 test('the whole Core API derives (189 operations) and every derived schema compiles in Ajv', (t) => {
-  if (!existsSync(CORE)) {
-    t.skip(`reference data not available (${CORE})`);
+  const missing = missingReference(CORE_NAME);
+  if (missing) {
+    t.skip(missing);
     return;
   }
   const strict = derive(CORE, 'strict');

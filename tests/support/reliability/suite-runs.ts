@@ -164,7 +164,7 @@ export async function startBadServers(): Promise<BadServers & { close(): Promise
 
 export async function runBadConfig(c: BadConfigCase, servers: BadServers): Promise<BadConfigResult> {
   const started = performance.now();
-  const run = await runSuite(c.env(servers), 90_000);
+  const run = await runSuite(c.env(servers));
   const durationMs = Math.round(performance.now() - started);
   const lines = run.output.split('\n').map((l) => l.trim()).filter(Boolean);
   const matched = lines.find((l) => c.message.test(l));
@@ -216,7 +216,7 @@ export async function runTargetFaults(requestTimeoutMs = 3000): Promise<TargetFa
   const { origin } = await proxy.listen(0, '127.0.0.1');
   try {
     const started = performance.now();
-    const run = await runSuite({ BASE_URL: `${origin}/core/v1`, STATE_URL: `${origin}/_provider-states`, REQUEST_TIMEOUT_MS: String(requestTimeoutMs) }, 120_000);
+    const run = await runSuite({ BASE_URL: `${origin}/core/v1`, STATE_URL: `${origin}/_provider-states`, REQUEST_TIMEOUT_MS: String(requestTimeoutMs) });
     const durationMs = Math.round(performance.now() - started);
     const written = REPORT_FILES.filter((f) => existsSync(path.join(run.reportsDir, f)));
     let report: any;
@@ -332,7 +332,7 @@ export async function leakScanRun(options: { mockFaults?: FaultName[]; plantInRe
   try {
     const env: Record<string, string> = { BASE_URL: `${origin}/core/v1`, STATE_URL: `${origin}/_provider-states`, DOTENV_CONFIG_PATH: path.join(envDir, '.env') };
     const started = performance.now();
-    const run = await runSuite(env, 120_000, options.plantInReports ? (dir) => writeFileSync(path.join(dir, 'notes-from-a-ci-step.txt'), `debug: token=${dotenvSecret}\n`) : undefined);
+    const run = await runSuite(env, undefined, options.plantInReports ? (dir) => writeFileSync(path.join(dir, 'notes-from-a-ci-step.txt'), `debug: token=${dotenvSecret}\n`) : undefined);
     const durationMs = Math.round(performance.now() - started);
     const secrets: KnownSecret[] = [
       ...mock.issuedSecrets().map((value) => ({ value, source: 'issued by the mock' })),
