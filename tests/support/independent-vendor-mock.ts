@@ -357,6 +357,10 @@ export async function startIndependentMock(options: IndependentMockOptions = {})
       else res.destroy();
     });
   });
+  // Node's 5 s default races the client's keep-alive reuse on a starved machine:
+  // the client sends on a connection the server has just closed (a "reset"
+  // that no vendor would see from a real network). close() drops idle ones.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

@@ -87,7 +87,7 @@ export function claimOf(file: string, read: (f: string) => string = (f) => readF
   const comment = /^\s*\/\*\*([\s\S]*?)\*\//.exec(text)?.[1];
   if (!comment) return '';
   const flat = comment.split('\n').map((l) => l.replace(/^\s*\*\s?/, '').trim()).filter(Boolean).join(' ');
-  const sentence = /^(.+?[.:;])(\s|$)/.exec(flat)?.[1] ?? flat;
+  const sentence = /^(.+?\.)(\s|$)/.exec(flat)?.[1] ?? flat;
   return sentence.length > 140 ? `${sentence.slice(0, 139)}…` : sentence;
 }
 

@@ -68,7 +68,7 @@ test('a proof file with a failure is NOT PROVEN; a failed hook is listed; no tes
 
 test('a file\'s claim is the first sentence of its opening comment', () => {
   const read = () => '/**\n * Bad configuration, through the real run: an unreachable\n * BASE_URL. More.\n */\nimport x;';
-  assert.equal(claimOf('f', read), 'Bad configuration, through the real run:');
+  assert.equal(claimOf('f', read), 'Bad configuration, through the real run: an unreachable BASE_URL.');
   assert.equal(claimOf('f', () => 'import x;'), '');
   assert.equal(claimOf('/nowhere/at/all.ts'), '');
 });
