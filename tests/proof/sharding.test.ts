@@ -146,7 +146,7 @@ describe('coverage is part of the verdict', () => {
     assert.notEqual(byDefault.code, 0, byDefault.output);
     const report = json(byDefault.reportsDir);
     assert.equal(report.verdict, 'incomplete');
-    assert.match(report.verdictReason, /22 scenarios required by CONFORMANCE_REQUIRE=arrangeable did not run/);
+    assert.match(report.verdictReason, /25 scenarios required by CONFORMANCE_REQUIRE=arrangeable did not run/);
     assert.match(report.verdictReason, /not selected by this run \(a -g\/--grep/);
     assert.match(report.verdictReason, /CONFORMANCE_REQUIRE=none/);
     assert.match(byDefault.output, /Conformance: INCOMPLETE/);
