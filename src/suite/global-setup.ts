@@ -15,6 +15,9 @@ import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
 import { prepareLiveRun, RUN_ID_VARIABLE } from '../states/live.ts';
 import { shardFromArgv } from '../report/shard.ts';
+import { loadWaivers } from '../report/waivers-file.ts';
+import { loadBaseline } from '../report/baseline.ts';
+import { plannedScenarios } from '../operations/registry.ts';
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
   try {
@@ -39,6 +42,9 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   }
   loadSchemas();
   createArranger(config, new SecretRegistry());
+  // A mistake in the waivers or the baseline stops the run now, not after every scenario ran.
+  loadWaivers(plannedScenarios().map((p) => p.scenario.id));
+  loadBaseline();
 
   if (config.mode === 'bundled' && !config.baseUrl) {
     // It serves the authentication layer of every operation of the run's documents.
