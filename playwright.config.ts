@@ -50,7 +50,7 @@ export default defineConfig({
     ['list'],
     // conformance.{html,json} and junit.xml, from one run model (a shard's: conformance-shard-1-of-2.json, …).
     ['./src/report/conformance-reporter.ts', { outputDir: reportsDir }],
-    ...(shard ? [] : [['html', { outputFolder: path.join(reportsDir, 'playwright'), open: 'never' }] as const]),
+    ...(shard ? [] : [['html', { outputFolder: path.join(reportsDir, 'playwright'), open: 'never', noCopyPrompt: true }] as const]),
     // A file name (not a folder) keeps the blob reporter from emptying blob/, which other shards may share.
     ...(shard ? [['blob', { outputFile: path.join(blobDir, `report-${shardTag(shard)}.zip`) }] as const] : []),
     // Last: its onEnd runs after every report above is written, scans them all

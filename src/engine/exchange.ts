@@ -6,6 +6,7 @@
 import { describeFetchError } from './fetch-error.ts';
 import { MASK } from '../report/redact.ts';
 import type { SecretRegistry } from '../report/redact.ts';
+import type { RequestTemplate } from './request-template.ts';
 
 export type Auth = { kind: 'none' } | { kind: 'bearer'; secret: string } | { kind: 'raw'; value: string };
 
@@ -52,6 +53,8 @@ export interface Exchange {
   durationMs: number;
   /** When the response (or the transport error) arrived, ISO 8601 by the suite's clock. */
   receivedAt?: string;
+  /** The request with its credentials as named placeholders, to send again by hand. */
+  template?: RequestTemplate;
 }
 
 /** The redacted, size-bounded form of an exchange that reports may carry. */
@@ -65,6 +68,7 @@ export interface ExchangeRecord {
   responseBody?: string;
   transportError?: string;
   durationMs: number;
+  template?: RequestTemplate;
 }
 
 const RECORDED_BODY_LIMIT = 4096;
@@ -95,6 +99,7 @@ export function toRecord(x: Exchange, secrets: SecretRegistry): ExchangeRecord {
           : clip(x.response.text),
     transportError: x.transportError,
     durationMs: x.durationMs,
+    template: x.template,
   });
 }
 

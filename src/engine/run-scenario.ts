@@ -14,6 +14,7 @@ import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type Req
 import type { SecretRegistry } from '../report/redact.ts';
 import type { StrengthMode } from '../checks/secret-strength.ts';
 import { refOf, type CallOutcome, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
+import { requestTemplate } from './request-template.ts';
 import type { StateAnswer } from '../states/arranger.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
@@ -59,6 +60,8 @@ class Run implements FlowRun {
   readonly exchanges: Exchange[] = [];
   readonly findings: Finding[] = [];
   inconclusive?: string;
+  /** Secrets handed out by this scenario's 2xx answers, for the reproduction's placeholders. */
+  private readonly issued: { secret: string; request: number; label: string }[] = [];
 
   constructor(
     readonly operation: OperationDescriptor,
@@ -108,6 +111,7 @@ class Run implements FlowRun {
       timeoutMs: this.ctx.requestTimeoutMs,
     });
     this.exchanges.push(x);
+    x.template = requestTemplate(plan, x.requestHeaders, x.requestBody, { state: this.state, stateName: this.scenario.state, live: this.ctx.mode === 'live', issued: this.issued });
     // Credential-like fields of any answer are masked from now on (after this
     // answer's own checks, so that an echo is judged only against what the
     // suite held before it).
@@ -116,6 +120,8 @@ class Run implements FlowRun {
     // Any 2xx of this operation is a regeneration: its secret is a credential.
     const status = x.response?.status ?? 0;
     if (status >= 200 && status < 300) this.ctx.secrets.add(tokenOf(x.response?.json)?.secret, 'credential');
+    const handedOut = status >= 200 && status < 300 ? tokenOf(x.response?.json)?.secret : undefined;
+    if (typeof handedOut === 'string' && handedOut !== '') this.issued.push({ secret: handedOut, request: this.exchanges.length, label: x.label });
     // A rate limit spoils the scenario only while nothing had already failed:
     // an earlier real failure stays a failure.
     if (this.spoiledByRateLimit(x) && !this.findings.some((f) => f.severity === 'error')) {

@@ -20,6 +20,12 @@ import { renderJunit } from './render-junit.ts';
 import { writeStatement } from './write-statement.ts';
 import { loadSchemas } from '../suite/context.ts';
 import { collectProvenance } from './provenance.ts';
+import { changesSinceBaseline, withWaivers } from './run-inputs.ts';
+import { changesLine } from './baseline.ts';
+import { buildReproduction } from './reproduce.ts';
+import { stripErrorContext } from './strip-error-context.ts';
+import { renderSummary } from './render-summary.ts';
+import { writeSummary } from './summary-file.ts';
 import { specsDirFrom } from '../suite/preflight.ts';
 import { notRunReport, scenarioFromTests, stripAnsi, type TestAttempts } from './attempts.ts';
 import { computeCoverage } from './coverage.ts';
@@ -67,6 +73,8 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    // Before the reporters listed after this one see the result (README: no AI-prompt files).
+    stripErrorContext(result);
     const id = test.annotations.find((a) => a.type === 'scenario')?.description;
     if (!id) return;
     const tests = this.results.get(id) ?? new Map<string, TestAttempts>();
@@ -103,6 +111,11 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(file('conformance.json'), renderJson(model));
     writeFileSync(file('conformance.html'), renderHtml(model));
     writeFileSync(file('junit.xml'), renderJunit(model, { allowFlaky: gate.allowFlaky }));
+    // Before the leak scan (the last reporter), which searches it with the rest of REPORTS_DIR.
+    if (!this.shard) {
+      const summaryProblem = writeSummary(this.outputDir, renderSummary(model));
+      if (summaryProblem) process.stdout.write(`${summaryProblem}\n`);
+    }
     // A statement is about a whole run: a shard's is written by the merge.
     if (!this.shard) writeStatement(this.outputDir, model);
     const who = this.shard ? `Conformance (shard ${this.shard.current}/${this.shard.total}, ${model.scenarios.filter((s) => s.notCovered !== 'not_run').length} of ${model.scenarios.length} scenarios)` : 'Conformance';
@@ -112,7 +125,11 @@ export default class ConformanceReporter implements Reporter {
       `${who}: ${model.verdict.toUpperCase()} — ${model.verdictReason}. Report: ${path.relative(process.cwd(), file('conformance.html'))}`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
+    for (const w of model.waivers?.warnings ?? []) process.stdout.write(`Waivers: ${w}\n`);
+    if (model.changes) process.stdout.write(`${changesLine(model.changes)}\n`);
     if (model.verdict !== 'pass' && result.status === 'passed') return { status: 'failed' };
+    // Playwright counts a waived scenario's test as failed; the gate does not (README: waivers).
+    if (model.verdict === 'pass' && result.status === 'failed' && model.counts.waived > 0 && !model.errors.length) return { status: 'passed' };
     return undefined;
   }
 
@@ -153,7 +170,8 @@ export default class ConformanceReporter implements Reporter {
   private buildModel(gate: GateSettings): RunModel {
     const merged = this.merging ? mergeFacts(this.facts) : undefined;
     const shards = merged?.shards ?? [];
-    const scenarios = this.planned.map((p) => this.scenarioReport(p, shards));
+    // Waivers first: a waived failure does not fail the gate (decideVerdict).
+    const { scenarios, waivers } = withWaivers(this.planned.map((p) => this.scenarioReport(p, shards)), this.planned.map((p) => p.scenario.id));
     const runErrors = [...this.errors, ...(merged?.errors ?? [])];
     const matrix = this.matrix();
     const coverage = computeCoverage(scenarios, matrix, gate.require);
@@ -168,6 +186,11 @@ export default class ConformanceReporter implements Reporter {
         startedAt = new Date(Math.min(...all.map((r) => new Date(r.startTime).getTime())));
         finished = new Date(Math.max(...all.map((r) => new Date(r.startTime).getTime() + r.duration)));
       }
+    }
+    for (const s of scenarios) {
+      if (s.outcome !== 'failed' && s.outcome !== 'waived' && s.outcome !== 'flaky') continue;
+      const stateName = this.planned.find((p) => p.scenario.id === s.id)?.scenario.state ?? null;
+      s.reproduction = buildReproduction(s, { mode: target.mode, stateUrl: process.env.STATE_URL?.trim() || null, stateName, scenarioId: s.id });
     }
     const model: RunModel = {
       verdict,
@@ -185,8 +208,10 @@ export default class ConformanceReporter implements Reporter {
       scenarios,
       errors: runErrors,
       provenance: collectProvenance({ root: REPO_ROOT, specsDir: specsDirFrom(), catalogue: this.planned.map((p) => p.scenario) }),
+      waivers,
     };
     model.hints = configurationHints(model);
+    model.changes = changesSinceBaseline(model);
     return model;
   }
 }

@@ -7,6 +7,9 @@
  */
 import type { Finding } from '../model/finding.ts';
 import type { ExchangeRecord } from '../engine/exchange.ts';
+import type { Waiver, WaiverSummary } from './waivers.ts';
+import type { Changes } from './baseline.ts';
+import type { Reproduction } from './reproduce.ts';
 import type { Provenance } from './provenance.ts';
 import type { OperationRef, ScenarioKind } from '../operations/types.ts';
 
@@ -55,6 +58,12 @@ export interface ScenarioReport {
   findings: Finding[];
   exchanges: ExchangeRecord[];
   durationMs: number;
+  /** The waivers that made this scenario `waived`. */
+  waivers?: Waiver[];
+  /** What a waiver that did not waive this failure says about it (expired, does not cover a check). */
+  waiverNotes?: string[];
+  /** Copy-and-paste curl commands that reproduce the failing exchanges (failed and waived scenarios). */
+  reproduction?: Reproduction;
 }
 
 export interface MatrixRow {
@@ -127,6 +136,10 @@ export interface RunModel {
   errors: string[];
   /** What produced this report: suite version and commit, spec and catalogue hashes, Playwright version. */
   provenance?: Provenance;
+  /** What the waivers file did in this run (absent without one). */
+  waivers?: WaiverSummary;
+  /** What changed since CONFORMANCE_BASELINE (absent without one); informational. */
+  changes?: Changes;
 }
 
 export const OUTCOMES: ScenarioOutcome[] = ['passed', 'failed', 'flaky', 'waived', 'not_arranged', 'inconclusive', 'skipped'];

@@ -8,6 +8,9 @@ export const MASK = '[REDACTED]';
 
 const CREDENTIAL_KEYS = new Set(['authorization', 'secret', 'bearer', 'x-capabilities-token']);
 
+/** A shell-variable placeholder of a reproduction ($BEARER, $NEW_SECRET_2): upper case only. */
+const PLACEHOLDER = /^"?\$[A-Z][A-Z0-9_]*"?$/;
+
 const CREDENTIAL_JSON_FIELD = /("(?:secret|bearer|authorization)"\s*:\s*")(?:[^"\\]|\\.)+"/gi;
 
 /** The password of a URL's user information: http://user:PASSWORD@host/. */
@@ -75,7 +78,8 @@ export class SecretRegistry {
   }
 
   redactText(text: string): string {
-    let out = maskUrlPasswords(text).replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, scheme: string) => `${scheme} ${MASK}`);
+    // A reproduction's named placeholder ("Bearer $BEARER") is no credential and stays readable.
+    let out = maskUrlPasswords(text).replace(/\b(Bearer|Basic)(\s+)([^\s"',;]+)/gi, (m, scheme: string, _space: string, value: string) => (PLACEHOLDER.test(value) ? m : `${scheme} ${MASK}`));
     // Credential fields inside JSON text (a response body kept as text), even
     // when the value was never registered.
     out = out.replace(CREDENTIAL_JSON_FIELD, (_m, prefix: string) => `${prefix}${MASK}"`);

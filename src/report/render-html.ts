@@ -8,6 +8,9 @@ import { esc } from './html/escape.ts';
 import { provenanceRows } from './html/provenance.ts';
 import { badge } from './html/badge.ts';
 import { allScenariosSection, failingOperationsLine, MATRIX_CSS, matrixSection } from './html/matrix.ts';
+import { waiversSection } from './html/waivers.ts';
+import { changesSection } from './html/changes.ts';
+import { reproductionBlock } from './html/reproduction.ts';
 
 const json = (v: unknown) => esc(JSON.stringify(v));
 
@@ -45,7 +48,9 @@ function scenarioSection(s: ScenarioReport): string {
   <p class="muted">reported under ${esc(s.status)}${s.variant ? ` · ${esc(s.variant)}` : ''} · ${esc(s.kind)} · ${esc(s.durationMs)} ms</p>
   ${s.reason ? `<p class="reason"><strong>${WHY[s.outcome] ?? 'Why skipped'}:</strong> ${esc(s.reason)}</p>` : ''}
   ${loose.map((m) => `<pre class="message">${esc(m)}</pre>`).join('')}
+  ${(s.waiverNotes ?? []).map((m) => `<p class="reason"><strong>Waiver:</strong> ${esc(m)}</p>`).join('')}
   ${errors.length ? `<h4>Failures</h4>${findingsTable(errors)}` : ''}
+  ${reproductionBlock(s.reproduction)}
   ${warnings.length ? `<h4>Warnings</h4>${findingsTable(warnings)}` : ''}
   ${
     s.exchanges.length
@@ -136,6 +141,8 @@ ${provenanceRows(model.provenance)}
 ${model.errors.length ? `<h2>Run errors</h2>${model.errors.map((e) => `<pre class="message">${esc(e)}</pre>`).join('')}` : ''}
 ${inconclusive.length ? `<div class="callout"><h2>Inconclusive (${inconclusive.length})</h2><p>These scenarios were spoiled by the environment and prove nothing either way; they are not counted as conformance failures.</p><ul>${inconclusive.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.id)}</a>: ${esc(s.reason ?? '')}</li>`).join('')}</ul></div>` : ''}
 ${coverageSection(model)}
+${waiversSection(model)}
+${changesSection(model)}
 <h2 id="matrix">Documented statuses and variants</h2>
 ${matrixSection(model)}
 <h2>Failures (${failed.length})</h2>

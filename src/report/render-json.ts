@@ -24,6 +24,8 @@ export function renderJson(model: RunModel): string {
     errors: model.errors,
     matrix: model.matrix,
     provenance: model.provenance ?? null,
+    waivers: model.waivers ?? null,
+    changes: model.changes ?? null,
     scenarios: model.scenarios.map((s) => ({
       id: s.id,
       operation: s.operation,
@@ -40,6 +42,8 @@ export function renderJson(model: RunModel): string {
       findings: s.findings,
       exchanges: s.exchanges,
       durationMs: s.durationMs,
+      ...(s.waivers ? { waivers: s.waivers } : {}),
+      ...(s.reproduction ? { reproduction: s.reproduction } : {}),
     })),
   };
   return `${JSON.stringify(out, null, 2)}\n`;

@@ -103,6 +103,8 @@ export interface WaivableScenario {
   messages: string[];
   findings: Finding[];
   waivers?: Waiver[];
+  /** What a waiver that did not waive this failure says about it (expired, does not cover a check). */
+  waiverNotes?: string[];
 }
 
 const named = (w: Waiver) => `${w.scenario}${w.check ? ` [${w.check}]` : ''}`;
@@ -157,7 +159,7 @@ export function applyWaivers<S extends WaivableScenario>(scenarios: readonly S[]
         notes.push(`the waiver for ${named(w)} does not cover ${others.length ? `the failure of ${others.join(', ')}` : 'every failure'} of this scenario, so it still fails`);
       }
     }
-    return notes.length ? { ...s, messages: [...s.messages, ...notes] } : s;
+    return notes.length ? { ...s, messages: [...s.messages, ...notes], waiverNotes: notes } : s;
   });
   const list = [...uses.values()];
   for (const u of list) if (u.state === 'unused' && !u.note) u.note = 'the scenario is not in this run';

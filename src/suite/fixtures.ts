@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { test as base, expect as baseExpect } from '@playwright/test';
 import type { Finding } from '../model/finding.ts';
 import type { OperationDescriptor, Scenario } from '../operations/types.ts';
+import type { ExchangeRecord } from '../engine/exchange.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
 import { arrange, type StateAnswer } from '../states/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
@@ -29,10 +30,18 @@ export function formatFinding(f: Finding): string {
   return lines.join('\n');
 }
 
+/** "POST http://…/regenerate_secret → 500" for the exchange a finding names (the last one when it names none). */
+export function describeExchange(exchanges: ExchangeRecord[], label: string | undefined): string | undefined {
+  const x = exchanges.find((e) => e.label === label) ?? exchanges.at(-1);
+  if (!x) return undefined;
+  return `${x.request} → ${x.status ?? `no response (${x.transportError ?? 'unknown'})`}  (${x.label})`;
+}
+
 export const expect = baseExpect.extend({
   /** Fails with the finding's own text: what was expected, what came back, where. */
-  toPassCheck(finding: Finding) {
-    return { pass: finding.severity !== 'error', name: 'toPassCheck', message: () => formatFinding(finding) };
+  /** `where`: the failing exchange as method, URL and status, first, so the terminal says which request to look at. */
+  toPassCheck(finding: Finding, where?: string) {
+    return { pass: finding.severity !== 'error', name: 'toPassCheck', message: () => (where ? `${where}\n${formatFinding(finding)}` : formatFinding(finding)) };
   },
 });
 
@@ -128,7 +137,17 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
           testInfo.annotations.push({ type: INCONCLUSIVE, description: result.reason });
           testInfo.skip(true, `inconclusive: ${result.reason}`);
         }
-        for (const f of result.findings) if (f.severity === 'error') expect.soft(f).toPassCheck();
+        const failures = result.findings.filter((f) => f.severity === 'error');
+        if (failures.length) {
+          // Boxed: Playwright points the failure at the spec's call of verify(), not at this file.
+          await base.step(
+            `${failures.length} failing check${failures.length === 1 ? '' : 's'} (reproduce with the curl commands in the conformance report)`,
+            async () => {
+              for (const f of failures) expect.soft(f).toPassCheck(describeExchange(result.exchanges, f.exchange));
+            },
+            { box: true },
+          );
+        }
         return result;
       });
     },

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import type { FaultName } from '../../src/mock/faults.ts';
 import { decideVerdict, type ScenarioReport } from '../../src/report/model.ts';
@@ -16,7 +17,7 @@ import { startMockTarget } from '../support/in-process-target.ts';
 async function run(faults: FaultName[]): Promise<ScenarioResult[]> {
   const started = await startMockTarget({ faults });
   try {
-    return await runCatalogue(started.target);
+    return await runCatalogue(started.target, regenerateSecret);
   } finally {
     await started.close();
   }

@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, REPO_ROOT } from '../../src/config/env.ts';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
+
+const { catalogue } = regenerateSecret;
 import { changesLine, compareWithBaseline, loadBaseline, parseBaseline } from '../../src/report/baseline.ts';
 import { collectProvenance } from '../../src/report/provenance.ts';
 
