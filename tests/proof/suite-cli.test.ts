@@ -24,7 +24,7 @@ describe('against the bundled mock (no configuration)', () => {
 
   test('exits 0 and writes all four reports', () => {
     assert.equal(run.code, 0, run.output);
-    for (const f of ['conformance.html', 'conformance.json', 'junit.xml', 'playwright/index.html']) assert.ok(existsSync(path.join(run.reportsDir, f)), `${f} missing`);
+    for (const f of ['conformance.html', 'conformance.json', 'junit.xml', 'playwright/index.html', 'summary.md']) assert.ok(existsSync(path.join(run.reportsDir, f)), `${f} missing`);
   });
 
   test('every scenario passed, and every documented status and 403 variant has a passed scenario', () => {
