@@ -19,6 +19,12 @@ export interface Finding {
   schemaPath?: string;
   /** Which request of the scenario this is about ("regenerate", "follow-up with old secret"...). */
   exchange?: string;
+  /**
+   * A failure that may have done harm, not just broken the contract (the
+   * authentication layer letting an unauthenticated DELETE through). Reports
+   * show it first and marked.
+   */
+  critical?: boolean;
 }
 
 export const error = (check: string, message: string, extra: Partial<Finding> = {}): Finding => ({

@@ -1,0 +1,68 @@
+/**
+ * For the sweep's proof tests: a specs folder (the vendor's Core API document
+ * when it is there, or the hand-written fixture), its schemas derived through
+ * the run's cache, its sweep catalogue, and a bundled mock serving it.
+ */
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/config/env.ts';
+import { createMock, type Mock, type MockOptions } from '../../src/mock/server.ts';
+import { SecretRegistry } from '../../src/report/redact.ts';
+import { loadSchemaSet, ResponseValidator } from '../../src/schema/validator.ts';
+import { ProviderStateArranger } from '../../src/states/provider-state.ts';
+import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
+import { loadAuthLayerOperations } from '../../src/sweep/load.ts';
+import { sweepCatalogue, type AuthLayerScenario } from '../../src/sweep/catalogue.ts';
+
+/** The vendor's whole Core API document (reference data outside the repository, read only when present). */
+export const CORE_DOCUMENT = path.join(REPO_ROOT, '..', 'shared', 'reference', 'katapult-core-openapi.json');
+export const WIDGETS_FIXTURE = path.join(REPO_ROOT, 'tests/fixtures/auth-layer/widgets.openapi.json');
+const OWN_DESCRIPTORS = ['post:api_token_regenerate_secret'];
+
+/** Prints a line nobody can miss and tells the caller to skip. */
+export function coreDocumentMissing(what: string): string | undefined {
+  if (existsSync(CORE_DOCUMENT)) return undefined;
+  const reason = `the vendor's Core API document is not at ${CORE_DOCUMENT}: ${what} is NOT checked`;
+  process.stderr.write(`\n!!! SKIPPED LOUDLY: ${reason}\n\n`);
+  return reason;
+}
+
+/** A fresh folder holding copies of `documents` (file name -> source). */
+export function specsFolder(documents: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sweep-specs-'));
+  for (const [name, source] of Object.entries(documents)) copyFileSync(source, path.join(dir, name));
+  return dir;
+}
+
+export interface SweepFixture {
+  specsDir: string;
+  schemas: ResponseValidator;
+  catalogue: AuthLayerScenario[];
+}
+
+export function sweepFixture(specsDir: string): SweepFixture {
+  const choice = chooseSchemas(specsDir);
+  return {
+    specsDir,
+    schemas: new ResponseValidator(loadSchemaSet(choice.dir)),
+    catalogue: sweepCatalogue(loadAuthLayerOperations(specsDir), { exclude: OWN_DESCRIPTORS }),
+  };
+}
+
+export async function startSweepMock(f: SweepFixture, options: MockOptions = {}): Promise<{ mock: Mock; target: InProcessTarget; close(): Promise<void> }> {
+  const mock = createMock({ specsDir: f.specsDir, ...options });
+  const address = await mock.listen(0, '127.0.0.1');
+  const secrets = new SecretRegistry();
+  const target: InProcessTarget = {
+    baseUrl: address.baseUrl,
+    mode: 'state',
+    envelope: 'flat',
+    requestTimeoutMs: 10_000,
+    schemas: f.schemas,
+    secrets,
+    arranger: new ProviderStateArranger(address.stateUrl, secrets, 10_000),
+  };
+  return { mock, target, close: () => mock.close() };
+}
