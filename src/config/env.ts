@@ -42,6 +42,8 @@ export interface SuiteConfig {
   liveRequestsPerSecond: number;
   /** SECRET_STRENGTH: a guessable issued secret is a warning (`warn`, default) or a failure (`fail`). */
   secretStrength: 'warn' | 'fail';
+  /** Opt-in for the authentication-layer sweep against a live deployment (LIVE_AUTH_SWEEP; always on elsewhere). */
+  liveAuthSweep: boolean;
 }
 
 export class ConfigError extends Error {
@@ -179,5 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     liveRateLimitBurstMax,
     liveRequestsPerSecond,
     secretStrength: strengthRaw,
+    liveAuthSweep: parseBoolean('LIVE_AUTH_SWEEP', get('LIVE_AUTH_SWEEP')),
   };
 }

@@ -44,8 +44,8 @@ function scenarioSection(s: ScenarioReport): string {
   // Messages not backed by a finding (a crash, a timeout, not arranged).
   const loose = errors.length ? [] : s.messages;
   return `<section class="scenario ${esc(s.outcome)}" id="${esc(s.id)}">
-  <h3>${badge(s.outcome)} <code>${esc(s.id)}</code> ${esc(s.title)}</h3>
-  <p class="muted">reported under ${esc(s.status)}${s.variant ? ` · ${esc(s.variant)}` : ''} · ${esc(s.kind)} · ${esc(s.durationMs)} ms</p>
+  <h3>${s.critical ? '<span class="badge critical">CRITICAL</span> ' : ''}${badge(s.outcome)} <code>${esc(s.id)}</code> ${esc(s.title)}</h3>
+  <p class="muted">reported under ${esc(s.status)}${s.variant ? ` · ${esc(s.variant)}` : ''} · ${esc(s.kind)}${s.operation ? ` · operation <code>${esc(s.operation.id)}</code> ${esc(s.operation.method)} ${esc(s.operation.path)}` : ''} · ${esc(s.durationMs)} ms</p>
   ${s.reason ? `<p class="reason"><strong>${WHY[s.outcome] ?? 'Why skipped'}:</strong> ${esc(s.reason)}</p>` : ''}
   ${loose.map((m) => `<pre class="message">${esc(m)}</pre>`).join('')}
   ${(s.waiverNotes ?? []).map((m) => `<p class="reason"><strong>Waiver:</strong> ${esc(m)}</p>`).join('')}
@@ -94,7 +94,10 @@ function operationsLine(model: RunModel): string {
 }
 
 export function renderHtml(model: RunModel): string {
-  const failed = model.scenarios.filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged' || s.outcome === 'flaky');
+  // Critical failures (the layer let a mutating request through) first.
+  const failed = model.scenarios
+    .filter((s) => s.outcome === 'failed' || s.outcome === 'not_arranged' || s.outcome === 'flaky')
+    .sort((a, b) => Number(b.critical === true) - Number(a.critical === true));
   const inconclusive = model.scenarios.filter((s) => s.outcome === 'inconclusive');
   const warned = model.scenarios.filter((s) => s.warnings.length);
   const skipped = model.scenarios.filter((s) => s.outcome === 'skipped');
@@ -113,7 +116,7 @@ ul{margin:0;padding-left:1rem}.muted{color:#667085;font-size:12.5px}
 .verdict p{margin:.4rem 0 0}
 .verdict strong{font-size:1.6rem;letter-spacing:.05em}
 .badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:#667085;white-space:nowrap}
-.badge.passed{background:#157f3b}.badge.failed{background:#b42318}.badge.not_arranged{background:#b54708}.badge.inconclusive{background:#6941c6}.badge.skipped{background:#667085}.badge.waived{background:#0e7090}.badge.flaky{background:#c11574}
+.badge.critical{background:#000;outline:2px solid #b42318}.badge.passed{background:#157f3b}.badge.failed{background:#b42318}.badge.not_arranged{background:#b54708}.badge.inconclusive{background:#6941c6}.badge.skipped{background:#667085}.badge.waived{background:#0e7090}.badge.flaky{background:#c11574}
 .counts span{margin-right:1rem}.status{font-weight:700;font-size:1.05rem}
 .scenario{border:1px solid #e3e6eb;border-left:5px solid #667085;border-radius:6px;padding:.6rem .9rem;margin:.7rem 0}
 .scenario.passed{border-left-color:#157f3b}.scenario.failed{border-left-color:#b42318}.scenario.not_arranged{border-left-color:#b54708}.scenario.inconclusive{border-left-color:#6941c6}.scenario.flaky{border-left-color:#c11574}.scenario.waived{border-left-color:#0e7090}
