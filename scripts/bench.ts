@@ -3,17 +3,22 @@
  *  1. the full conformance suite's wall time against the bundled mock next to
  *     a trivial Playwright API run's (target: at most 2x), and
  *  2. the mock's throughput on the operation next to a bare node:http server's
- *     under the same load generator (autocannon; target: at least 50%).
+ *     under the same load generator (autocannon; target: at least 50%), and
+ *  3. the whole-API authentication-layer sweep against the bundled mock
+ *     (SPECS_DIR with the vendor's Core API document, BENCH_CORE_DOCUMENT):
+ *     scenarios, wall time and scenarios per second, next to the one-operation
+ *     run, for the real `playwright test` run and for the in-process engine.
  * Figures only: nothing here passes or fails on timing.
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { REPO_ROOT } from '../src/config/env.ts';
 import { createMock } from '../src/mock/server.ts';
+import { catalogue } from '../src/scenarios/regenerate-secret.catalogue.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -22,14 +27,17 @@ const PLAYWRIGHT = path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function wallTime(args: string[]): number {
+const CORE_DOCUMENT = process.env.BENCH_CORE_DOCUMENT ?? path.join(REPO_ROOT, '..', 'shared', 'reference', 'katapult-core-openapi.json');
+
+function wallTime(args: string[], extraEnv: Record<string, string> = {}, onReports?: (dir: string) => void): number {
   const reportsDir = mkdtempSync(path.join(tmpdir(), 'bench-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, REPORTS_DIR: reportsDir, DOTENV_CONFIG_PATH: path.join(reportsDir, "none.env") };
+  const env: NodeJS.ProcessEnv = { ...process.env, REPORTS_DIR: reportsDir, DOTENV_CONFIG_PATH: path.join(reportsDir, "none.env"), ...extraEnv };
   for (const v of ['BASE_URL', 'STATE_URL', 'KATAPULT_API_TOKEN', 'KATAPULT_ORGANIZATION', 'ERROR_ENVELOPE']) delete env[v];
   const started = performance.now();
   const r = spawnSync(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8' });
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`playwright test ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  onReports?.(reportsDir);
   return ms;
 }
 
@@ -80,7 +88,50 @@ async function main() {
   console.log('2. Throughput (autocannon, same settings)');
   console.log(`   bare node:http server:              ${bareLoad.rps.toFixed(0)} req/s   p99 ${bareLoad.p99} ms   errors ${bareLoad.errors}`);
   console.log(`   reference mock, regenerate secret:  ${mockLoad.rps.toFixed(0)} req/s   p99 ${mockLoad.p99} ms   errors ${mockLoad.errors}, non-2xx ${mockLoad.non2xx}`);
-  console.log(`   ratio mock / bare:                  ${(ratio * 100).toFixed(0)}%   (target: at least 50%) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+  console.log(`   ratio mock / bare:                  ${(ratio * 100).toFixed(0)}%   (target: at least 50%) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}\n`);
+
+  await wholeApiSweep(s);
+}
+
+/** 3. The whole Core API: one real run with SPECS_DIR, and the same sweep through the in-process engine. */
+async function wholeApiSweep(oneOperationMs: number): Promise<void> {
+  console.log('3. Whole-API authentication-layer sweep against the bundled mock');
+  if (!existsSync(CORE_DOCUMENT)) {
+    console.log(`   SKIPPED: no Core API document at ${CORE_DOCUMENT} (set BENCH_CORE_DOCUMENT to the vendor's katapult-core-openapi.json)`);
+    return;
+  }
+  const specs = mkdtempSync(path.join(tmpdir(), 'bench-specs-'));
+  copyFileSync(CORE_DOCUMENT, path.join(specs, 'katapult-core.openapi.json'));
+  const count = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')).scenarios as unknown[]).length;
+  const oneOperation = catalogue.length;
+  // The first run derives the schemas into the cache; the measured one reuses them, as every later run does.
+  wallTime([], { SPECS_DIR: specs });
+  let whole = 0;
+  const wholeMs = wallTime([], { SPECS_DIR: specs }, (dir) => (whole = count(dir)));
+  const row = (label: string, n: number, ms: number) => console.log(`   ${label.padEnd(36)}${String(n).padStart(4)} scenarios   ${(ms / 1000).toFixed(2).padStart(6)} s   ${(n / (ms / 1000)).toFixed(1).padStart(7)} scenarios/s`);
+  row('one operation (playwright test):', oneOperation, oneOperationMs);
+  row('whole API (SPECS_DIR, playwright):', whole, wholeMs);
+
+  const { chooseSchemas } = await import('../src/suite/schemas-cache.ts');
+  const { loadSchemaSet, ResponseValidator } = await import('../src/schema/validator.ts');
+  const { sweepCatalogue } = await import('../src/sweep/catalogue.ts');
+  const { loadAuthLayerOperations } = await import('../src/sweep/load.ts');
+  const { runSweep } = await import('../src/sweep/run-sweep.ts');
+  const { SecretRegistry } = await import('../src/report/redact.ts');
+  const { ProviderStateArranger } = await import('../src/states/provider-state.ts');
+  const scenarios = sweepCatalogue(loadAuthLayerOperations(specs), { exclude: ['post:api_token_regenerate_secret'] });
+  const schemas = new ResponseValidator(loadSchemaSet(chooseSchemas(specs).dir));
+  const mock = createMock({ specsDir: specs });
+  const address = await mock.listen(0, '127.0.0.1');
+  const secrets = new SecretRegistry();
+  const target = { baseUrl: address.baseUrl, mode: 'state' as const, envelope: 'flat' as const, requestTimeoutMs: 10_000, schemas, secrets, arranger: new ProviderStateArranger(address.stateUrl, secrets, 10_000) };
+  const started = performance.now();
+  const results = await runSweep(target, scenarios);
+  const inProcessMs = performance.now() - started;
+  await mock.close();
+  row('sweep only (in-process engine):', results.length, inProcessMs);
+  const failed = results.filter((r) => r.outcome === 'failed').length;
+  if (failed) throw new Error(`the in-process sweep failed ${failed} scenarios against the bundled mock`);
 }
 
 main().catch((e) => {
