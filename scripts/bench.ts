@@ -18,7 +18,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { REPO_ROOT } from '../src/config/env.ts';
 import { createMock } from '../src/mock/server.ts';
-import { catalogue } from '../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../src/operations/registry.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -103,7 +103,7 @@ async function wholeApiSweep(oneOperationMs: number): Promise<void> {
   const specs = mkdtempSync(path.join(tmpdir(), 'bench-specs-'));
   copyFileSync(CORE_DOCUMENT, path.join(specs, 'katapult-core.openapi.json'));
   const count = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')).scenarios as unknown[]).length;
-  const oneOperation = catalogue.length;
+  const oneOperation = regenerateSecret.catalogue.length;
   // The first run derives the schemas into the cache; the measured one reuses them, as every later run does.
   wallTime([], { SPECS_DIR: specs });
   let whole = 0;
@@ -114,19 +114,18 @@ async function wholeApiSweep(oneOperationMs: number): Promise<void> {
 
   const { chooseSchemas } = await import('../src/suite/schemas-cache.ts');
   const { loadSchemaSet, ResponseValidator } = await import('../src/schema/validator.ts');
-  const { sweepCatalogue } = await import('../src/sweep/catalogue.ts');
-  const { loadAuthLayerOperations } = await import('../src/sweep/load.ts');
-  const { runSweep } = await import('../src/sweep/run-sweep.ts');
+  const { sweepDescriptors } = await import('../src/sweep/descriptors.ts');
+  const { runOperations } = await import('../src/engine/run-catalogue.ts');
   const { SecretRegistry } = await import('../src/report/redact.ts');
   const { ProviderStateArranger } = await import('../src/states/provider-state.ts');
-  const scenarios = sweepCatalogue(loadAuthLayerOperations(specs), { exclude: ['post:api_token_regenerate_secret'] });
+  const planned = sweepDescriptors(specs).flatMap((operation) => operation.catalogue.map((scenario) => ({ operation, scenario })));
   const schemas = new ResponseValidator(loadSchemaSet(chooseSchemas(specs).dir));
   const mock = createMock({ specsDir: specs });
   const address = await mock.listen(0, '127.0.0.1');
   const secrets = new SecretRegistry();
   const target = { baseUrl: address.baseUrl, mode: 'state' as const, envelope: 'flat' as const, requestTimeoutMs: 10_000, schemas, secrets, arranger: new ProviderStateArranger(address.stateUrl, secrets, 10_000) };
   const started = performance.now();
-  const results = await runSweep(target, scenarios);
+  const results = await runOperations(target, planned, 8);
   const inProcessMs = performance.now() - started;
   await mock.close();
   row('sweep only (in-process engine):', results.length, inProcessMs);

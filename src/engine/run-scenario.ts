@@ -128,6 +128,7 @@ class Run implements FlowRun {
       this.inconclusive = `"${x.label}" met 429 rate_limit_reached outside the rate-limit scenario: the target's shared rate limit spoiled this scenario, so it proves nothing either way`;
     }
     this.findings.push(...verdict.findings);
+    if (this.operation.responseChecks) this.findings.push(...this.operation.responseChecks(this.scenario, { status: x.response?.status, label: x.label }));
     return { status: x.response?.status, body: verdict.body, receivedAt: x.receivedAt, durationMs: x.durationMs };
   }
 
@@ -151,11 +152,13 @@ class Run implements FlowRun {
   result(): ScenarioResult {
     const errors = this.findings.some((f) => f.severity === 'error');
     const outcome: Outcome = this.inconclusive ? 'inconclusive' : errors ? 'failed' : 'passed';
+    // A critical finding (harm may have been done) comes first: it is what a reader must see.
+    const findings = [...this.findings].sort((a, b) => Number(b.critical === true) - Number(a.critical === true));
     return {
       id: this.scenario.id,
       operation: refOf(this.operation),
       outcome,
-      findings: this.ctx.secrets.redact(this.findings),
+      findings: this.ctx.secrets.redact(findings),
       exchanges: this.exchanges.map((x) => toRecord(x, this.ctx.secrets)),
       reason: this.inconclusive ? this.ctx.secrets.redactText(this.inconclusive) : undefined,
     };
@@ -205,6 +208,8 @@ async function runSingle(run: Run, s: SingleRequestScenario): Promise<void> {
 }
 
 export async function runScenario(operation: OperationDescriptor, scenario: Scenario, state: StateAnswer | null, ctx: EngineContext): Promise<ScenarioResult> {
+  const skip = operation.skipReason?.(scenario, state);
+  if (skip !== undefined) return { id: scenario.id, operation: refOf(operation), outcome: 'skipped', findings: [], exchanges: [], reason: ctx.secrets.redactText(skip) };
   const run = new Run(operation, scenario, ctx, state);
   if (scenario.kind === 'behaviour') {
     const flow = Object.prototype.hasOwnProperty.call(operation.flows, scenario.flow) ? operation.flows[scenario.flow] : undefined;

@@ -9,6 +9,7 @@
  */
 import { regenerateSecret } from './regenerate-secret/index.ts';
 import type { OperationDescriptor, PlannedScenario } from './types.ts';
+import { runSweepDescriptors } from '../sweep/descriptors.ts';
 
 export { regenerateSecret } from './regenerate-secret/index.ts';
 
@@ -16,7 +17,8 @@ export type { PlannedScenario } from './types.ts';
 
 /** Every registered operation, in report order. */
 export function registeredOperations(): readonly OperationDescriptor[] {
-  return [regenerateSecret];
+  // Then the authentication-layer sweep of every other operation of the documents under SPECS_DIR (generated).
+  return [regenerateSecret, ...runSweepDescriptors()];
 }
 
 /** Every scenario of the given operations, in catalogue order; throws on an id used twice. */

@@ -132,6 +132,16 @@ export interface OperationDescriptor extends OperationRef {
   detailRules: Readonly<Record<string, DetailRule>>;
   /** The provider states its catalogue arranges. */
   states: readonly StateName[];
+  /**
+   * Optional hooks of a generated operation (the authentication-layer sweep,
+   * src/sweep/descriptors.ts); the engine and the fixtures call them when present.
+   * Why this operation's scenarios do not run with this configuration (e.g. live mode without its opt-in).
+   */
+  unavailable?(config: { mode: string; liveAuthSweep?: boolean }): string | undefined;
+  /** Why a scenario cannot run, with the state arranged for it (null before/without one): it is skipped with the reason. */
+  skipReason?(scenario: Scenario, state: StateAnswer | null): string | undefined;
+  /** Checks of the operation's own on every response of a scenario (e.g. a 2xx to an unauthenticated DELETE is critical). */
+  responseChecks?(scenario: Scenario, response: { status?: number; label: string }): Finding[];
 }
 
 /** One scenario to run, with the operation it belongs to. */

@@ -153,7 +153,8 @@ export default class ConformanceReporter implements Reporter {
     const base = { id, operation: refOf(operation), title: meta.title, status: meta.status, variant: meta.variant, kind: meta.kind };
     const tests = this.results.get(id);
     if (!tests?.size) return notRunReport(base, this.notRunReason(id, shards));
-    return scenarioFromTests(base, [...tests.values()], (t) => this.secrets.redactText(t));
+    const report = scenarioFromTests(base, [...tests.values()], (t) => this.secrets.redactText(t));
+    return report.findings.some((f) => f.critical) ? { ...report, critical: true } : report;
   }
 
   /** Every operation's documented statuses and 403 variants against its scenarios. */

@@ -40,6 +40,8 @@ export interface ScenarioReport {
   status: number;
   variant: string | null;
   kind: ScenarioKind;
+  /** A failure that may have done harm (a 2xx to an unauthenticated DELETE): shown first and marked. */
+  critical?: boolean;
   outcome: ScenarioOutcome;
   /** Failure messages (one per error finding, or the error that stopped the scenario). */
   messages: string[];

@@ -33,7 +33,6 @@ export function renderJson(model: RunModel): string {
       status: s.status,
       variant: s.variant,
       kind: s.kind,
-      ...(s.operation ? { operation: s.operation } : {}),
       outcome: s.outcome,
       ...(s.critical ? { critical: true } : {}),
       reason: s.reason ?? null,

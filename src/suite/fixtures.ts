@@ -81,7 +81,13 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
 
 
   arranged: [
-    async ({ scenario, suite }, use, testInfo) => {
+    async ({ operation, scenario, suite }, use, testInfo) => {
+      // A generated operation may not run in this mode, or a scenario with no state that fits: skipped with the reason, nothing arranged.
+      const off = operation?.unavailable?.(suite.config) ?? (scenario ? operation?.skipReason?.(scenario, null) : undefined);
+      if (off !== undefined) {
+        testInfo.skip(true, off);
+        return;
+      }
       if (!scenario?.state) return use(null);
       const availability = suite.arranger.availability(scenario.state);
       if (!availability.ok) {
@@ -137,6 +143,7 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
           testInfo.annotations.push({ type: INCONCLUSIVE, description: result.reason });
           testInfo.skip(true, `inconclusive: ${result.reason}`);
         }
+        if (result.outcome === 'skipped') testInfo.skip(true, result.reason);
         const failures = result.findings.filter((f) => f.severity === 'error');
         if (failures.length) {
           // Boxed: Playwright points the failure at the spec's call of verify(), not at this file.

@@ -13,12 +13,17 @@
  * Ids are `auth-<operation slug>-<case>`: stable as long as the operationId is.
  */
 import type { StateName } from '../protocol/provider-states.ts';
+import type { AuthSpec, BodySpec, SingleRequestScenario } from '../operations/types.ts';
 import type { AuthLayerOperation } from './operations.ts';
 import { harmlessRequest, type HarmlessRequest } from './placeholders.ts';
 
 export type SweepCase = 'no-authorization' | 'non-bearer-scheme' | 'unknown-bearer' | 'scope-not-granted';
 
-export interface AuthLayerScenario {
+/** The detail rule of the scope case (src/sweep/descriptors.ts defines it per operation). */
+export const SCOPES_RULE = 'scopes_name_a_documented_scope';
+
+/** A scenario of the sweep: an engine scenario (kind auth_layer) with what the sweep knows of it. */
+export interface AuthLayerScenario extends SingleRequestScenario {
   id: string;
   title: string;
   kind: 'auth_layer';
@@ -95,11 +100,13 @@ export function sweepCatalogue(ops: readonly AuthLayerOperation[], options: Swee
       request,
       mutating: MUTATING_METHODS.includes(op.method),
     };
+    const body: BodySpec = request.body === undefined ? { kind: 'none' } : { kind: 'json', value: request.body };
+    const expect = (status: 400 | 403, variant: AuthLayerScenario['variant'], auth: AuthSpec) => ({ status, variant, auth, body, expectStatus: [status], expectCode: variant });
     const on = `${op.method} ${op.path}`;
     out.push(
-      { ...base, id: `auth-${slug}-400-no-authorization`, case: 'no-authorization', title: `${on}: no Authorization header is refused with 400 missing_api_token`, status: 400, variant: 'missing_api_token', state: null },
-      { ...base, id: `auth-${slug}-400-non-bearer-scheme`, case: 'non-bearer-scheme', title: `${on}: a non-Bearer scheme (Basic) is refused with 400 missing_api_token`, status: 400, variant: 'missing_api_token', state: null },
-      { ...base, id: `auth-${slug}-403-invalid_api_token-unknown-bearer`, case: 'unknown-bearer', title: `${on}: an unknown bearer secret is refused with 403 invalid_api_token`, status: 403, variant: 'invalid_api_token', state: null },
+      { ...base, id: `auth-${slug}-400-no-authorization`, case: 'no-authorization', title: `${on}: no Authorization header is refused with 400 missing_api_token`, ...expect(400, 'missing_api_token', { kind: 'none' }), state: null },
+      { ...base, id: `auth-${slug}-400-non-bearer-scheme`, case: 'non-bearer-scheme', title: `${on}: a non-Bearer scheme (Basic) is refused with 400 missing_api_token`, ...expect(400, 'missing_api_token', { kind: 'basic' }), state: null },
+      { ...base, id: `auth-${slug}-403-invalid_api_token-unknown-bearer`, case: 'unknown-bearer', title: `${on}: an unknown bearer secret is refused with 403 invalid_api_token`, ...expect(403, 'invalid_api_token', { kind: 'unknown-bearer' }), state: null },
     );
     if (op.scopes.length > 0) {
       const donor = scopeDonor(op.scopes);
@@ -108,8 +115,8 @@ export function sweepCatalogue(ops: readonly AuthLayerOperation[], options: Swee
         id: `auth-${slug}-403-scope_not_granted`,
         case: 'scope-not-granted',
         title: `${on}: a token without ${op.scopes.length === 1 ? `the ${op.scopes[0]} scope` : `any of the scopes ${op.scopes.join(', ')}`} gets 403 scope_not_granted naming it`,
-        status: 403,
-        variant: 'scope_not_granted',
+        ...expect(403, 'scope_not_granted', { kind: 'state-bearer' }),
+        detailRules: [SCOPES_RULE],
         state: 'state' in donor ? donor.state : null,
         scopes: [...op.scopes],
         oauth2Prefix: op.oauth2Prefix,

@@ -8,9 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSweep } from '../../src/sweep/run-sweep.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
-import { CORE_DOCUMENT, WIDGETS_FIXTURE, coreDocumentMissing, specsFolder, startSweepMock, sweepFixture } from '../support/sweep-target.ts';
+import { CORE_DOCUMENT, WIDGETS_FIXTURE, coreDocumentMissing, runSweep, specsFolder, startSweepMock, sweepFixture } from '../support/sweep-target.ts';
 import { REPO_ROOT } from '../../src/config/env.ts';
 import path from 'node:path';
 
@@ -38,7 +37,7 @@ test('the whole Core API: the clean mock passes the sweep; a layer broken on fou
 
   const clean = await startSweepMock(f);
   try {
-    const results = await runSweep(clean.target, f.catalogue);
+    const results = await runSweep(clean.target, f);
     assert.deepEqual(by(results, 'failed'), [], JSON.stringify(results.filter((r) => r.outcome === 'failed').slice(0, 3), null, 1));
     assert.deepEqual(by(results, 'skipped'), ['auth-get-organization_api_tokens-403-scope_not_granted']);
     assert.equal(by(results, 'passed').length, 726);
@@ -49,7 +48,7 @@ test('the whole Core API: the clean mock passes the sweep; a layer broken on fou
 
   const broken = await startSweepMock(f, { authLayerFaults: FAULTS });
   try {
-    const results = await runSweep(broken.target, f.catalogue);
+    const results = await runSweep(broken.target, f);
     assert.deepEqual(by(results, 'failed'), EXPECTED_FAILED);
     assert.equal(by(results, 'passed').length, 726 - EXPECTED_FAILED.length);
     const critical = results.filter((r) => r.findings.some((x) => x.critical)).map((r) => r.id);
@@ -73,7 +72,7 @@ test('an operation added from a small fixture document is swept with no code of 
   assert.deepEqual([...new Set(f.catalogue.map((s) => s.operation.id))], ['get:widget', 'delete:widget', 'get:widget_colours']);
   const clean = await startSweepMock(f);
   try {
-    const results = await runSweep(clean.target, f.catalogue);
+    const results = await runSweep(clean.target, f);
     assert.deepEqual(by(results, 'passed').length, 11, JSON.stringify(results.filter((r) => r.outcome !== 'passed'), null, 1));
   } finally {
     await clean.close();
@@ -81,7 +80,7 @@ test('an operation added from a small fixture document is swept with no code of 
   // And its cases can fail: the layer broken on the fixture's DELETE fails exactly its two scenarios.
   const broken = await startSweepMock(f, { authLayerFaults: { 'delete:widget': ['missing-auth-accepted', 'scope-ignored'] } });
   try {
-    const results = await runSweep(broken.target, f.catalogue);
+    const results = await runSweep(broken.target, f);
     assert.deepEqual(by(results, 'failed'), ['auth-delete-widget-400-no-authorization', 'auth-delete-widget-403-scope_not_granted']);
     assert.ok(results.find((r) => r.id === 'auth-delete-widget-400-no-authorization')!.findings[0]!.critical);
   } finally {

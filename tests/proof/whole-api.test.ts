@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { catalogue } from '../../src/scenarios/regenerate-secret.catalogue.ts';
+import { regenerateSecret } from '../../src/operations/registry.ts';
+const catalogue = regenerateSecret.catalogue;
 import { checkAll, DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../../src/schema/cli.ts';
 import { wholeApiRun } from '../support/whole-api-run.ts';
 

@@ -11,15 +11,16 @@ import { createMock, type Mock, type MockOptions } from '../../src/mock/server.t
 import { SecretRegistry } from '../../src/report/redact.ts';
 import { loadSchemaSet, ResponseValidator } from '../../src/schema/validator.ts';
 import { ProviderStateArranger } from '../../src/states/provider-state.ts';
-import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import { runOperations, type InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
+import type { PlannedScenario } from '../../src/operations/types.ts';
+import { sweepDescriptors } from '../../src/sweep/descriptors.ts';
 import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
-import { loadAuthLayerOperations } from '../../src/sweep/load.ts';
-import { sweepCatalogue, type AuthLayerScenario } from '../../src/sweep/catalogue.ts';
+import type { AuthLayerScenario } from '../../src/sweep/catalogue.ts';
 
 /** The vendor's whole Core API document (reference data outside the repository, read only when present). */
 export const CORE_DOCUMENT = path.join(REPO_ROOT, '..', 'shared', 'reference', 'katapult-core-openapi.json');
 export const WIDGETS_FIXTURE = path.join(REPO_ROOT, 'tests/fixtures/auth-layer/widgets.openapi.json');
-const OWN_DESCRIPTORS = ['post:api_token_regenerate_secret'];
 
 /** Prints a line nobody can miss and tells the caller to skip. */
 export function coreDocumentMissing(what: string): string | undefined {
@@ -40,15 +41,24 @@ export interface SweepFixture {
   specsDir: string;
   schemas: ResponseValidator;
   catalogue: AuthLayerScenario[];
+  /** The sweep's descriptors' scenarios, as the engine runs them. */
+  planned: PlannedScenario[];
 }
 
 export function sweepFixture(specsDir: string): SweepFixture {
   const choice = chooseSchemas(specsDir);
+  const planned = sweepDescriptors(specsDir).flatMap((operation) => operation.catalogue.map((scenario) => ({ operation, scenario })));
   return {
     specsDir,
     schemas: new ResponseValidator(loadSchemaSet(choice.dir)),
-    catalogue: sweepCatalogue(loadAuthLayerOperations(specsDir), { exclude: OWN_DESCRIPTORS }),
+    catalogue: planned.map((p) => p.scenario as AuthLayerScenario),
+    planned,
   };
+}
+
+/** Runs the fixture's sweep through the engine, in process. */
+export function runSweep(target: InProcessTarget, f: SweepFixture): Promise<ScenarioResult[]> {
+  return runOperations(target, f.planned, 8);
 }
 
 export async function startSweepMock(f: SweepFixture, options: MockOptions = {}): Promise<{ mock: Mock; target: InProcessTarget; close(): Promise<void> }> {

@@ -7,8 +7,9 @@ import type { AuthLayerScenario } from '../../src/sweep/catalogue.ts';
 const scenario = (over: Partial<AuthLayerScenario> = {}): AuthLayerScenario => ({
   id: 'auth-x', title: 't', kind: 'auth_layer', case: 'scope-not-granted', operation: { id: 'delete:disk', method: 'DELETE', path: '/disks/disk' },
   status: 403, variant: 'scope_not_granted', state: 'token_can_regenerate', scopes: ['disks'], oauth2Prefix: 'api.katapult.io/core/v1/',
-  request: { path: 'disks/disk', body: {} }, mutating: true, ...over,
-});
+  request: { path: 'disks/disk', body: {} }, mutating: true, auth: { kind: 'state-bearer' }, body: { kind: 'json', value: {} },
+  expectStatus: [403], expectCode: 'scope_not_granted', ...over,
+} as AuthLayerScenario);
 
 test('a 2xx to a mutating sweep request is critical; to a GET, or a 4xx, it is not this check\'s', () => {
   const [f] = checkNotLetThrough(scenario({ case: 'no-authorization', status: 400, variant: 'missing_api_token' }), 204, 'x');
@@ -34,4 +35,11 @@ test('a state whose bearer is its own token shows its scopes; holding one of the
   assert.match(scopeMismatch(scenario(), revealedScopes(state))!, /holds disks, which DELETE \/disks\/disk accepts/);
   assert.equal(revealedScopes({ ...state, bearer: 'other' }), undefined, 'a separate caller token shows nothing');
   assert.equal(scopeMismatch(scenario(), ['api_tokens']), undefined);
+});
+
+test('live mode runs the sweep only with LIVE_AUTH_SWEEP=true; every other mode always', async () => {
+  const { sweepUnavailable } = await import('../../src/sweep/descriptors.ts');
+  assert.match(sweepUnavailable({ mode: 'live', liveAuthSweep: false })!, /LIVE_AUTH_SWEEP=true/);
+  assert.equal(sweepUnavailable({ mode: 'live', liveAuthSweep: true }), undefined);
+  for (const mode of ['bundled', 'state', 'base-only']) assert.equal(sweepUnavailable({ mode, liveAuthSweep: false }), undefined);
 });
