@@ -97,7 +97,7 @@ async function main() {
 async function wholeApiSweep(oneOperationMs: number): Promise<void> {
   console.log('3. Whole-API authentication-layer sweep against the bundled mock');
   if (!existsSync(CORE_DOCUMENT)) {
-    console.log(`   SKIPPED: no Core API document at ${CORE_DOCUMENT} (set BENCH_CORE_DOCUMENT to the vendor's katapult-core-openapi.json)`);
+    console.log(`   SKIPPED: the vendor's Core API document was not found${process.env.BENCH_CORE_DOCUMENT ? ` at ${CORE_DOCUMENT}` : ''}; set BENCH_CORE_DOCUMENT to its katapult-core-openapi.json`);
     return;
   }
   const specs = mkdtempSync(path.join(tmpdir(), 'bench-specs-'));
