@@ -85,6 +85,8 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
       // A generated operation may not run in this mode, or a scenario with no state that fits: skipped with the reason, nothing arranged.
       const off = operation?.unavailable?.(suite.config) ?? (scenario ? operation?.skipReason?.(scenario, null) : undefined);
       if (off !== undefined) {
+        // What this mode cannot arrange: excused by CONFORMANCE_REQUIRE=arrangeable, not by =all.
+        testInfo.annotations.push({ type: UNARRANGEABLE, description: off });
         testInfo.skip(true, off);
         return;
       }
@@ -143,7 +145,11 @@ export const test = base.extend<Fixtures, { suite: SuiteContext }>({
           testInfo.annotations.push({ type: INCONCLUSIVE, description: result.reason });
           testInfo.skip(true, `inconclusive: ${result.reason}`);
         }
-        if (result.outcome === 'skipped') testInfo.skip(true, result.reason);
+        if (result.outcome === 'skipped') {
+          // A generated scenario that found out from the state's answer that no arranged token fits.
+          testInfo.annotations.push({ type: UNARRANGEABLE, description: result.reason });
+          testInfo.skip(true, result.reason);
+        }
         const failures = result.findings.filter((f) => f.severity === 'error');
         if (failures.length) {
           // Boxed: Playwright points the failure at the spec's call of verify(), not at this file.
