@@ -53,6 +53,8 @@ async function startThenKillNpm(script: string, args: string[], signal: NodeJS.S
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  // The server shares npm's pipes: its last line may still be in flight when its process is gone.
+  const drained = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise((resolve) => s.once('close', resolve))));
   try {
     await until(`npm run ${script} printing its pid`, () => /^PID=\d+ /m.test(out) || child.exitCode !== null);
     const pid = Number(/^PID=(\d+) /m.exec(out)?.[1]);
@@ -65,6 +67,8 @@ async function startThenKillNpm(script: string, args: string[], signal: NodeJS.S
     child.kill(signal);
     await until('the port freed after npm was killed', () => refused(port));
     await until('the server process gone', () => !alive(pid));
+    // Every writer of the pipes (npm and the server) has gone, so they close; a hang guard, not a timing.
+    await Promise.race([drained, sleep(HANG_GUARD_MS, undefined, { ref: false })]);
     return { out };
   } finally {
     child.kill('SIGKILL');
