@@ -116,8 +116,8 @@ async function wholeApiSweep(oneOperationMs: number): Promise<void> {
   const { loadSchemaSet, ResponseValidator } = await import('../src/schema/validator.ts');
   const { sweepDescriptors } = await import('../src/sweep/descriptors.ts');
   const { runOperations } = await import('../src/engine/run-catalogue.ts');
-  const { SecretRegistry } = await import('../src/report/redact.ts');
-  const { ProviderStateArranger } = await import('../src/states/provider-state.ts');
+  const { SecretRegistry } = await import('../src/model/redact.ts');
+  const { ProviderStateArranger } = await import('../src/arrange/provider-state-arranger.ts');
   const planned = sweepDescriptors(specs).flatMap((operation) => operation.catalogue.map((scenario) => ({ operation, scenario })));
   const schemas = new ResponseValidator(loadSchemaSet(chooseSchemas(specs).dir));
   const mock = createMock({ specsDir: specs });

@@ -6,7 +6,7 @@
 import { error, warning, type Finding } from '../model/finding.ts';
 import type { ErrorEnvelope } from '../config/env.ts';
 import type { Exchange } from '../engine/exchange.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import { checkDetailRules, type DetailRule } from './detail.ts';
 import { isObject } from '../model/json.ts';
 import { checkNoSecretInHeaders } from './header-secrets.ts';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDotenv, REPO_ROOT } from '../config/env.ts';
 import { main as schemasMain } from '../schema/cli.ts';
-import { runCheckStatesCli } from '../states/check-states-cli.ts';
+import { runCheckStatesCli } from '../arrange/check-states-cli.ts';
 import { parseTestArgs, settingFlagsHelp, UsageError } from './test-flags.ts';
 import { runVerifyCli } from './verify-cli.ts';
 

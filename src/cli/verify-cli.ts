@@ -11,7 +11,7 @@ import { plannedScenarios } from '../operations/registry.ts';
 import { catalogueHash, specHashes } from '../report/provenance.ts';
 import { verifyStatement } from '../report/verify-statement.ts';
 import { specsDirFrom } from '../suite/preflight.ts';
-import type { CliIo } from '../states/check-states-cli.ts';
+import type { CliIo } from '../arrange/check-states-cli.ts';
 
 export const VERIFY_USAGE = `Usage: verify FILE [--specs-dir DIR]
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { maskUrlPasswords } from '../report/redact.ts';
+import { maskUrlPasswords } from '../model/redact.ts';
 import { suiteRootOf } from '../model/suite-root.ts';
 
 export type ErrorEnvelope = 'flat' | 'wrapped';

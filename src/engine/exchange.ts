@@ -4,8 +4,8 @@
  * produces the redacted form that may be written anywhere.
  */
 import { describeFetchError } from './fetch-error.ts';
-import { MASK } from '../report/redact.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import { MASK } from '../model/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import type { RequestTemplate } from './request-template.ts';
 
 export type Auth = { kind: 'none' } | { kind: 'bearer'; secret: string } | { kind: 'raw'; value: string };

@@ -5,8 +5,8 @@
  * knows where each credential came from; the reports turn it into curl.
  */
 import type { RequestPlan } from './exchange.ts';
-import type { StateAnswer } from '../states/arranger.ts';
-import { MASK } from '../report/redact.ts';
+import type { StateAnswer } from '../arrange/arranger.ts';
+import { MASK } from '../model/redact.ts';
 
 export interface Placeholder {
   /** A shell variable name: BEARER, NEW_SECRET, API_TOKEN_ID, ... */

@@ -11,11 +11,11 @@ import type { TargetMode, ErrorEnvelope } from '../config/env.ts';
 import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } from '../checks/response.ts';
 import { tokenOf } from '../checks/behaviour.ts';
 import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type RequestBody, type RequestPlan } from './exchange.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import type { StrengthMode } from '../checks/secret-strength.ts';
 import { refOf, type CallOutcome, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
 import { requestTemplate } from './request-template.ts';
-import type { StateAnswer } from '../states/arranger.ts';
+import type { StateAnswer } from '../arrange/arranger.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { REPO_ROOT } from '../config/env.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import type { KnownSecret } from './scan.ts';
 
 /** Set by the leak-scan reporter in the main process; inherited by the workers. */

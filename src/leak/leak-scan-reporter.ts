@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import type { FullResult, Reporter } from '@playwright/test/reporter';
 import { REPO_ROOT } from '../config/env.ts';
-import { MASK } from '../report/redact.ts';
+import { MASK } from '../model/redact.ts';
 import {
   configuredSecrets,
   createRunSecretsFile,

@@ -31,7 +31,7 @@ import {
   Organizations,
   type LiveAccount,
   type LiveOptions,
-} from './live.ts';
+} from './live-personality.ts';
 import type { Token, TokenStore } from './store.ts';
 
 export type PersonalityName = 'documented' | 'live';

@@ -52,17 +52,17 @@ import {
 } from './errors.ts';
 import { faultFlags, parseFaults, type FaultName } from './faults.ts';
 import { answerAuthLayer, authLayerRoutes, type AuthLayerFaults } from './auth-layer.ts';
-import type { LiveAccount, LiveOptions } from './live.ts';
-import { hasAnyScope } from './live.ts';
+import type { LiveAccount, LiveOptions } from './live-personality.ts';
+import { hasAnyScope } from './live-personality.ts';
 import { PERSONALITIES, PERSONALITY_NAMES, type PersonalityName } from './personality.ts';
-import { ProviderStates } from './states.ts';
+import { ProviderStates } from './provider-state-endpoint.ts';
 import { admits, normaliseIp, Token, TokenStore } from './store.ts';
 
 export type { FaultName } from './faults.ts';
 export { FAULTS, FAULT_NAMES } from './faults.ts';
-export { STATE_NAMES, type StateName } from './states.ts';
+export { STATE_NAMES, type StateName } from './provider-state-endpoint.ts';
 export type { PersonalityName } from './personality.ts';
-export type { LiveAccount, LiveOptions } from './live.ts';
+export type { LiveAccount, LiveOptions } from './live-personality.ts';
 
 export interface ResponseLogEntry {
   method: string;

@@ -10,10 +10,10 @@
  */
 import type { Finding } from '../model/finding.ts';
 import type { StateName } from '../protocol/provider-states.ts';
-import type { StateAnswer } from '../states/arranger.ts';
+import type { StateAnswer } from '../arrange/arranger.ts';
 import type { Auth, RequestBody, RequestPlan } from '../engine/exchange.ts';
 import type { Expectation } from '../checks/response.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import type { StrengthMode } from '../checks/secret-strength.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';

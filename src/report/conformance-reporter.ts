@@ -11,7 +11,7 @@ import { plannedScenarios, registeredOperations } from '../operations/registry.t
 import { refOf, type OperationDescriptor, type PlannedScenario } from '../operations/types.ts';
 import { REPO_ROOT } from '../config/env.ts';
 import { loadGateSettings, type GateSettings } from '../config/gate.ts';
-import { SecretRegistry } from './redact.ts';
+import { SecretRegistry } from '../model/redact.ts';
 import { configuredSecrets } from '../leak/known-secrets.ts';
 import { countOutcomes, decideVerdict, type MatrixRow, type RunModel, type ScenarioReport } from './model.ts';
 import { renderHtml } from './render-html.ts';

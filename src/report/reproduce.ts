@@ -7,7 +7,7 @@
 import type { ExchangeRecord } from '../engine/exchange.ts';
 import type { Placeholder } from '../engine/request-template.ts';
 import type { Finding } from '../model/finding.ts';
-import { MASK } from './redact.ts';
+import { MASK } from '../model/redact.ts';
 
 export interface ReproductionStep {
   kind: 'setup' | 'request' | 'teardown';

@@ -7,9 +7,9 @@
  * to the merge.
  */
 import { loadConfig } from '../config/env.ts';
-import { RUN_ID_VARIABLE, runPrefix } from '../states/live.ts';
+import { RUN_ID_VARIABLE, runPrefix } from '../arrange/live-arranger.ts';
 import type { RunModel } from './model.ts';
-import { maskUrlPasswords } from './redact.ts';
+import { maskUrlPasswords } from '../model/redact.ts';
 
 export const RUN_FACTS_ATTACHMENT = 'conformance-run';
 

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SecretRegistry } from './redact.ts';
+import { SecretRegistry } from '../model/redact.ts';
 import { configuredSecrets, readRunSecrets, SECRETS_FILE_ENV, sourcedSecrets } from '../leak/known-secrets.ts';
 
 export const SUMMARY_FILE = 'summary.md';

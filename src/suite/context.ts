@@ -3,11 +3,11 @@
  * state arranger and the secret registry.
  */
 import { ConfigError, loadConfig, loadDotenv, type SuiteConfig } from '../config/env.ts';
-import { SecretRegistry } from '../report/redact.ts';
+import { SecretRegistry } from '../model/redact.ts';
 import { loadSchemaSet, ResponseValidator } from '../schema/validator.ts';
-import { NoStateArranger, type StateArranger } from '../states/arranger.ts';
-import { ProviderStateArranger } from '../states/provider-state.ts';
-import { createLiveArranger, LiveArranger } from '../states/live.ts';
+import { NoStateArranger, type StateArranger } from '../arrange/arranger.ts';
+import { ProviderStateArranger } from '../arrange/provider-state-arranger.ts';
+import { createLiveArranger, LiveArranger } from '../arrange/live-arranger.ts';
 import type { RequestGuard } from '../engine/run-scenario.ts';
 import { runSchemasDir } from './schemas-cache.ts';
 import { registeredOperations } from '../operations/registry.ts';

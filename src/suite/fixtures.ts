@@ -9,7 +9,7 @@ import type { Finding } from '../model/finding.ts';
 import type { OperationDescriptor, Scenario } from '../operations/types.ts';
 import type { ExchangeRecord } from '../engine/exchange.ts';
 import { runScenario, type ScenarioResult } from '../engine/run-scenario.ts';
-import { arrange, type StateAnswer } from '../states/arranger.ts';
+import { arrange, type StateAnswer } from '../arrange/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
 import { attachSecretSink } from '../leak/known-secrets.ts';
 import { RUN_FACTS_ATTACHMENT, runFacts } from '../report/run-facts.ts';

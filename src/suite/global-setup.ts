@@ -7,13 +7,13 @@
 import { BUNDLED_MARKER, ConfigError, loadConfig, loadDotenv } from '../config/env.ts';
 import { createMock } from '../mock/server.ts';
 import { createArranger, loadSchemas } from './context.ts';
-import { SecretRegistry } from '../report/redact.ts';
+import { SecretRegistry } from '../model/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
 import { loadGateSettings } from '../config/gate.ts';
 import { checkSpecsAndSchemas, checkStateEndpoint, specsDirFrom } from './preflight.ts';
 import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
-import { prepareLiveRun, RUN_ID_VARIABLE } from '../states/live.ts';
+import { prepareLiveRun, RUN_ID_VARIABLE } from '../arrange/live-arranger.ts';
 import { shardFromArgv } from '../report/shard.ts';
 import { loadWaivers } from '../report/waivers-file.ts';
 import { loadBaseline } from '../report/baseline.ts';

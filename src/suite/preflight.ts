@@ -11,8 +11,8 @@ import { ConfigError, REPO_ROOT } from '../config/env.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, SpecError } from '../schema/cli.ts';
 import { chooseSchemas, type SchemasChoice } from './schemas-cache.ts';
 import { STATE_NAMES } from '../protocol/provider-states.ts';
-import type { SecretRegistry } from '../report/redact.ts';
-import { ProviderStateArranger } from '../states/provider-state.ts';
+import type { SecretRegistry } from '../model/redact.ts';
+import { ProviderStateArranger } from '../arrange/provider-state-arranger.ts';
 
 /** SPECS_DIR: where the OpenAPI documents are (default specs/); schemas/ must be derived from them. */
 export function specsDirFrom(env: NodeJS.ProcessEnv = process.env): string {

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCheckStatesCli } from '../../src/states/check-states-cli.ts';
+import { runCheckStatesCli } from '../../src/arrange/check-states-cli.ts';
 import { startExampleVendorMock, type ExampleVendorMock } from '../support/example-vendor-mock.ts';
 
 describe('the example vendor mock', () => {

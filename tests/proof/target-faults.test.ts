@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { send } from '../../src/engine/exchange.ts';
 import { checkResponse } from '../../src/checks/response.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';

@@ -3,9 +3,9 @@
  * returns an in-process target for runCatalogue.
  */
 import { createMock, type Mock, type MockOptions } from '../../src/mock/server.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
-import { ProviderStateArranger } from '../../src/states/provider-state.ts';
-import { NoStateArranger } from '../../src/states/arranger.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
+import { ProviderStateArranger } from '../../src/arrange/provider-state-arranger.ts';
+import { NoStateArranger } from '../../src/arrange/arranger.ts';
 import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
 import { loadSchemas } from '../../src/suite/context.ts';

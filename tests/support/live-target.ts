@@ -5,11 +5,11 @@
  * through the list operation (as a QA engineer would count it on staging).
  */
 import { createMock, type LiveAccount, type Mock, type MockAddress, type MockOptions } from '../../src/mock/server.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
 import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
-import { LiveArranger, newRunId, type LiveArrangerOptions } from '../../src/states/live.ts';
+import { LiveArranger, newRunId, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 
 export interface LiveTarget {

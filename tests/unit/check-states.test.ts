@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMock, type Mock } from '../../src/mock/server.ts';
 import { STATE_NAMES, STATE_FIELDS } from '../../src/protocol/provider-states.ts';
-import { judgeSetupAnswer } from '../../src/states/check-states.ts';
-import { runCheckStatesCli } from '../../src/states/check-states-cli.ts';
+import { judgeSetupAnswer } from '../../src/arrange/check-states.ts';
+import { runCheckStatesCli } from '../../src/arrange/check-states-cli.ts';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

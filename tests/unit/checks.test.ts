@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { checkResponse, type CheckContext, type Expectation } from '../../src/checks/response.ts';
 import { checkFieldsUnchanged, checkNewSecret, checkTokenId } from '../../src/checks/behaviour.ts';
 import type { Exchange } from '../../src/engine/exchange.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 const OPERATION_ID = regenerateSecret.id;

@@ -9,9 +9,9 @@ import http from 'node:http';
 import { runScenario, type EngineContext } from '../../src/engine/run-scenario.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
-import type { StateAnswer } from '../../src/states/arranger.ts';
+import type { StateAnswer } from '../../src/arrange/arranger.ts';
 
 const seen: { authorization?: string; capability?: string }[] = [];
 let n = 0;

@@ -12,7 +12,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { formatScan, readZip, scanForSecrets, SecretMatcher, type KnownSecret } from '../../src/leak/scan.ts';
 import { appendRunSecret, attachSecretSink, configuredSecrets, createRunSecretsFile, readRunSecrets, removeRunSecretsFile, SECRETS_FILE_ENV } from '../../src/leak/known-secrets.ts';
 import LeakScanReporter from '../../src/leak/leak-scan-reporter.ts';
-import { MASK, SecretRegistry } from '../../src/report/redact.ts';
+import { MASK, SecretRegistry } from '../../src/model/redact.ts';
 
 const SECRET = 'q7Zt-9vLm_Rx2Pw8Kd4Hs6Jn0Bc3Fy5Gu1Ae';
 const known = (value: string, source = 'test'): KnownSecret => ({ value, source });

@@ -13,9 +13,9 @@ import { runCatalogue } from '../../src/engine/run-catalogue.ts';
 import { runScenario, SafetyGuardError } from '../../src/engine/run-scenario.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
-import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError } from '../../src/states/arranger.ts';
-import { LiveApi, newRunId, prepareLiveRun, RUN_ID_VARIABLE, THROWAWAY_PREFIX, type LiveToken } from '../../src/states/live.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
+import { ArrangementInconclusiveError, NotArrangedError, StateSkippedError } from '../../src/arrange/arranger.ts';
+import { LiveApi, newRunId, prepareLiveRun, RUN_ID_VARIABLE, THROWAWAY_PREFIX, type LiveToken } from '../../src/arrange/live-arranger.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
 const { catalogue } = regenerateSecret;
 

@@ -1,5 +1,5 @@
 /**
- * `npm run cleanup` (src/states/cleanup-cli.ts) as a real process against the
+ * `npm run cleanup` (src/arrange/live-cleanup-cli.ts) as a real process against the
  * reference mock's live personality: it deletes the throwaway tokens of any
  * run (or of one run) by name, touches nothing else, never prints a secret,
  * and refuses to run without the live configuration.
@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SecretRegistry } from '../../src/report/redact.ts';
-import { LiveApi } from '../../src/states/live.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
+import { LiveApi } from '../../src/arrange/live-arranger.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'src/states/cleanup-cli.ts');
+const CLI = path.join(ROOT, 'src/arrange/live-cleanup-cli.ts');
 
 function cleanup(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DOTENV_CONFIG_PATH: path.join(ROOT, 'no-such.env') };

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { racingRegenerations } from '../../src/operations/regenerate-secret/race-flow.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import type { CallOutcome, FlowRun, FlowScenario } from '../../src/operations/types.ts';
 import type { Finding } from '../../src/model/finding.ts';
 

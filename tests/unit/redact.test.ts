@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MASK, SecretRegistry } from '../../src/report/redact.ts';
+import { MASK, SecretRegistry } from '../../src/model/redact.ts';
 
 test('registered secrets are masked wherever they occur, longest first', () => {
   const s = new SecretRegistry();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { buildReproduction, curlCommand, reproductionText, shellWord } from '../../src/report/reproduce.ts';
 import { requestTemplate } from '../../src/engine/request-template.ts';
-import { SecretRegistry, MASK } from '../../src/report/redact.ts';
+import { SecretRegistry, MASK } from '../../src/model/redact.ts';
 import type { ExchangeRecord } from '../../src/engine/exchange.ts';
 
 const echo = (word: string, env: Record<string, string> = {}) => execFileSync('sh', ['-c', `printf %s ${word}`], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });

@@ -133,7 +133,7 @@ test('checkSecretStrength warns by default and fails with mode fail, never carry
 
 test('checkResponse runs both on every status: a held credential in a 200 header, Latin-1 in a 403', async () => {
   const { checkResponse } = await import('../../src/checks/response.ts');
-  const { SecretRegistry } = await import('../../src/report/redact.ts');
+  const { SecretRegistry } = await import('../../src/model/redact.ts');
   const OPERATION_ID = (await import('../../src/operations/regenerate-secret/index.ts')).regenerateSecret.id;
   const { loadSchemas } = await import('../../src/suite/context.ts');
   const secrets = new SecretRegistry();

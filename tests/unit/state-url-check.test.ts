@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ConfigError } from '../../src/config/env.ts';
 import { createMock } from '../../src/mock/server.ts';
-import { SecretRegistry } from '../../src/report/redact.ts';
+import { SecretRegistry } from '../../src/model/redact.ts';
 import { checkStateEndpoint } from '../../src/suite/preflight.ts';
 import { startIndependentMock } from '../support/independent-vendor-mock.ts';
 

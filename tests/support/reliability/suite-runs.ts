@@ -15,8 +15,8 @@ import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret } from '../
 import { regenerateSecret } from '../../../src/operations/regenerate-secret/index.ts';
 import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
 import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
-import { SecretRegistry } from '../../../src/report/redact.ts';
-import { ProviderStateArranger } from '../../../src/states/provider-state.ts';
+import { SecretRegistry } from '../../../src/model/redact.ts';
+import { ProviderStateArranger } from '../../../src/arrange/provider-state-arranger.ts';
 import { loadSchemas } from '../../../src/suite/context.ts';
 import { runSuite, type SuiteRun } from '../run-suite.ts';
 const { catalogue } = regenerateSecret;

@@ -25,7 +25,7 @@ import type { RequestBody } from '../engine/exchange.ts';
 import type { StateName } from '../protocol/provider-states.ts';
 import { regenerateSecret } from '../operations/regenerate-secret/index.ts';
 import { refOf } from '../operations/types.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import {
   ArrangementInconclusiveError,
   NotArrangedError,

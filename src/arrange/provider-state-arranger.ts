@@ -3,7 +3,7 @@
  * POST {STATE_URL} {"state", "params": {"instance"}, "action": "setup"|"teardown"}.
  */
 import { STATE_FIELDS, type StateName } from '../protocol/provider-states.ts';
-import type { SecretRegistry } from '../report/redact.ts';
+import type { SecretRegistry } from '../model/redact.ts';
 import { NotArrangedError, type Availability, type StateAnswer, type StateArranger } from './arranger.ts';
 import { describeFetchError } from '../engine/fetch-error.ts';
 import { isObject } from '../model/json.ts';
