@@ -15,17 +15,9 @@
 import { regenerateSecret } from '../src/operations/regenerate-secret/index.ts';
 import { fuzzMock } from '../tests/support/reliability/fuzz.ts';
 import { concurrentRegenerations, stateChurn } from '../tests/support/reliability/load.ts';
-import {
-  BAD_CONFIG_CASES,
-  leakScanRun,
-  runBadConfig,
-  runInProcessThroughProxy,
-  runTargetFaults,
-  startBadServers,
-  STATE_ENDPOINT_FAULTS,
-  TARGET_FAULTS,
-  type BadConfigResult,
-} from '../tests/support/reliability/suite-runs.ts';
+import { BAD_CONFIG_CASES, runBadConfig, startBadServers, type BadConfigResult } from '../tests/support/reliability/bad-config-runs.ts';
+import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../tests/support/reliability/target-fault-runs.ts';
+import { leakScanRun } from '../tests/support/reliability/leak-runs.ts';
 const { catalogue } = regenerateSecret;
 
 const FUZZ_RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 1000);

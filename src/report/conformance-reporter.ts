@@ -28,7 +28,7 @@ import { renderSummary } from './render-summary.ts';
 import { writeSummary } from './summary-file.ts';
 import { specsDirFrom } from '../suite/preflight.ts';
 import { notRunReport, scenarioFromTests, stripAnsi, type TestAttempts } from './attempts.ts';
-import { computeCoverage } from './coverage.ts';
+import { computeCoverage, RUN_STOPPED_REASON } from './coverage.ts';
 import { configurationHints } from './hints.ts';
 import { mergeFacts, RUN_FACTS_ATTACHMENT, targetFacts, type RunFacts } from './run-facts.ts';
 import { MERGE_ENV, shardFileName, type Shard } from './shard.ts';
@@ -94,7 +94,8 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onError(error: TestError): void {
-    this.errors.push(this.secrets.redactText(stripAnsi(error.message ?? error.value ?? 'unknown error').split('\n')[0]));
+    // A ConfigError's message is the whole story; its class name is not the user's business.
+    this.errors.push(this.secrets.redactText(stripAnsi(error.message ?? error.value ?? 'unknown error').split('\n')[0].replace(/^ConfigError: /, '')));
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
@@ -135,6 +136,8 @@ export default class ConformanceReporter implements Reporter {
 
   /** Why a scenario has no result in this run. */
   private notRunReason(id: string, shards: Shard[]): string {
+    // A configuration error stops a run before Playwright lists any test: nothing was filtered out.
+    if (this.errors.length && this.results.size === 0 && !this.merging) return RUN_STOPPED_REASON;
     if (this.plannedIds && !this.plannedIds.has(id)) {
       if (this.shard) return `not in this shard (${this.shard.current}/${this.shard.total}): another shard runs it`;
       if (this.merging) {

@@ -20,6 +20,9 @@ function countsAgainst(s: ScenarioReport, requirement: CoverageRequirement): boo
   return s.outcome !== 'inconclusive' && s.notCovered !== 'unarrangeable';
 }
 
+/** The reason of every scenario of a run that stopped before any scenario ran (a configuration error). */
+export const RUN_STOPPED_REASON = 'did not run: the run stopped before any scenario ran';
+
 function missingReason(s: ScenarioReport): string {
   if (s.outcome === 'inconclusive') return `inconclusive: ${s.reason ?? 'no reason given'}`;
   return s.reason ?? 'did not run';
@@ -30,6 +33,7 @@ function remedy(missing: ScenarioReport[], requirement: CoverageRequirement): st
   const notRun = missing.some((s) => s.notCovered === 'not_run');
   const unarrangeable = missing.some((s) => s.notCovered === 'unarrangeable');
   const ways: string[] = [];
+  if (missing.length && missing.every((s) => s.reason === RUN_STOPPED_REASON)) return 'fix the error the run stopped on, then run again';
   if (notRun) ways.push('run without the -g/--grep, --last-failed or test-list filter');
   if (unarrangeable) ways.push('give the run a way to arrange states (STATE_URL of a mock, or live mode), or set CONFORMANCE_REQUIRE=arrangeable');
   if (requirement === 'all' && !unarrangeable) ways.push('set CONFORMANCE_REQUIRE=arrangeable to excuse what the mode cannot arrange');
@@ -40,18 +44,23 @@ function remedy(missing: ScenarioReport[], requirement: CoverageRequirement): st
 export function computeCoverage(scenarios: ScenarioReport[], matrix: MatrixRow[], requirement: CoverageRequirement): Coverage {
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const proven = (row: MatrixRow) => row.scenarioIds.length > 0 && row.scenarioIds.every((id) => byId.get(id)?.outcome === 'passed');
-  const statuses = [...new Set(matrix.map((r) => r.status))];
-  const statusesProven = statuses.filter((st) => matrix.filter((r) => r.status === st).every(proven)).length;
+  // A documented status is one operation's: the same status of two operations is two to prove.
+  const statusKey = (r: MatrixRow) => `${r.operationId} ${r.status}`;
+  const statuses = [...new Set(matrix.map(statusKey))];
+  const statusesProven = statuses.filter((key) => matrix.filter((r) => statusKey(r) === key).every(proven)).length;
+  const operations = new Set(matrix.map((r) => r.operationId)).size;
   const variantRows = matrix.filter((r) => r.status === 403 && r.variant);
   const missingScenarios = scenarios.filter((s) => !RAN.has(s.outcome));
   const against = missingScenarios.filter((s) => countsAgainst(s, requirement));
   const ran = scenarios.length - missingScenarios.length;
   const met = against.length === 0;
-  const head = `${ran} of ${scenarios.length} scenarios of the catalogue ran; ${statusesProven} of ${statuses.length} documented statuses and ${variantRows.filter(proven).length} of ${variantRows.length} 403 variants proven`;
+  const head = `${ran} of ${scenarios.length} scenarios of the catalogue ran; ${statusesProven} of ${statuses.length} documented statuses${operations > 1 ? ` of ${operations} operations` : ''} and ${variantRows.filter(proven).length} of ${variantRows.length} 403 variants proven`;
   let summary: string;
   if (met) {
     const excused = missingScenarios.length ? ` (${plural(missingScenarios.length, 'scenario')} excused by CONFORMANCE_REQUIRE=${requirement})` : '';
     summary = `${head}; requirement CONFORMANCE_REQUIRE=${requirement} met${excused}`;
+  } else if (ran === 0 && against.every((s) => s.reason === RUN_STOPPED_REASON)) {
+    summary = `the run stopped before any scenario ran; ${head}. To change that: ${remedy(against, requirement)}`;
   } else {
     const first = against.slice(0, 3).map((s) => `${s.id}: ${missingReason(s)}`).join('; ');
     summary =

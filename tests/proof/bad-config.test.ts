@@ -13,7 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BAD_CONFIG_CASES, runBadConfig, startBadServers } from '../support/reliability/suite-runs.ts';
+import { BAD_CONFIG_CASES, runBadConfig, startBadServers } from '../support/reliability/bad-config-runs.ts';
 
 const PROVEN_IN_SUITE_CLI = new Set(['unknown ERROR_ENVELOPE', 'live credentials half set']);
 /** Only catches a hang: a case that ends by itself ends far sooner, however busy the machine. */
@@ -37,6 +37,9 @@ describe('unusable configuration', () => {
       assert.ok(r.messageMatched, `${c.name}: expected ${c.message}, got: ${r.message}`);
       assert.equal(r.stackFrames, 0, `${c.name}: stack frames in the output`);
       assert.ok(r.reportSaysFail, `${c.name}: conformance.json does not say fail`);
+      // Nothing was filtered out: the run stopped. The class name of the error is not the user's business.
+      assert.doesNotMatch(r.coverageSummary, /-g\/--grep|not selected/, `${c.name}: coverage blames a filter: ${r.coverageSummary}`);
+      assert.doesNotMatch(r.verdictReason, /ConfigError:/, `${c.name}: ${r.verdictReason}`);
       assert.ok(!r.message.includes('half-set-token-0123456789'), 'the configured token is printed');
     });
   }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scanForSecrets, SecretMatcher } from '../../src/leak/scan.ts';
-import { DOTENV_SECRET_NAME, leakScanRun, type LeakRunResult } from '../support/reliability/suite-runs.ts';
+import { DOTENV_SECRET_NAME, leakScanRun, type LeakRunResult } from '../support/reliability/leak-runs.ts';
 import { runSuite } from '../support/run-suite.ts';
 import { bundledRun } from '../support/bundled-run.ts';
 

@@ -15,7 +15,7 @@ import { SecretRegistry } from '../../src/model/redact.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
-import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../support/reliability/suite-runs.ts';
+import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../support/reliability/target-fault-runs.ts';
 const { catalogue } = regenerateSecret;
 const OPERATION_ID = regenerateSecret.id;
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadGateSettings } from '../../src/config/gate.ts';
-import { computeCoverage } from '../../src/report/coverage.ts';
+import { computeCoverage, RUN_STOPPED_REASON } from '../../src/report/coverage.ts';
 import { decideVerdict, type MatrixRow, type RunModel, type ScenarioReport } from '../../src/report/model.ts';
 import { renderJunit } from '../../src/report/render-junit.ts';
 import { configurationHints } from '../../src/report/hints.ts';
@@ -49,6 +49,28 @@ test('coverage: what the mode cannot arrange is excused under arrangeable, not u
   assert.equal(computeCoverage(filtered, matrix, 'none').met, true);
   // A failure still fails, whatever the coverage.
   assert.equal(decideVerdict([...filtered.slice(0, 2), s({ id: 'b', outcome: 'failed' })], [], { coverage: f }).verdict, 'fail');
+});
+
+test('coverage counts a status per operation: the same status of two operations is two to prove', () => {
+  const two: MatrixRow[] = [
+    { operationId: 'op', status: 400, variant: null, label: 'x', scenarioIds: ['p'] },
+    { operationId: 'other', status: 400, variant: null, label: 'y', scenarioIds: ['q'] },
+  ];
+  const c = computeCoverage([s({ id: 'p', status: 400, variant: null }), s({ id: 'q', status: 400, variant: null, outcome: 'failed' })], two, 'arrangeable');
+  assert.equal(c.statuses, 2);
+  assert.equal(c.statusesProven, 1);
+  assert.match(c.summary, /1 of 2 documented statuses of 2 operations/);
+  // One operation: the words of a one-operation run are unchanged.
+  assert.match(computeCoverage([s({ id: 'ok', status: 200, variant: null })], matrix, 'arrangeable').summary, /documented statuses and/);
+});
+
+test('coverage of a run that stopped before any scenario: it says so, and blames no filter', () => {
+  const stopped = [s({ id: 'ok', status: 200, variant: null, outcome: 'skipped', reason: RUN_STOPPED_REASON, notCovered: 'not_run' }), s({ outcome: 'skipped', reason: RUN_STOPPED_REASON, notCovered: 'not_run' })];
+  const c = computeCoverage(stopped, matrix, 'arrangeable');
+  assert.equal(c.met, false);
+  assert.match(c.summary, /^the run stopped before any scenario ran; 0 of 2 scenarios/);
+  assert.match(c.summary, /fix the error the run stopped on/);
+  assert.doesNotMatch(c.summary, /grep/);
 });
 
 function model(scenarios: ScenarioReport[], over: Partial<RunModel> = {}): RunModel {
