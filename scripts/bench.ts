@@ -113,7 +113,8 @@ async function wholeApiSweep(oneOperationMs: number): Promise<void> {
   row('whole API (SPECS_DIR, playwright):', whole, wholeMs);
 
   const { chooseSchemas } = await import('../src/suite/schemas-cache.ts');
-  const { loadSchemaSet, ResponseValidator } = await import('../src/schema/validator.ts');
+  const { loadSchemaSet } = await import('../src/schema/schema-set.ts');
+  const { ResponseValidator } = await import('../src/schema/validator.ts');
   const { sweepDescriptors } = await import('../src/sweep/descriptors.ts');
   const { runOperations } = await import('../src/engine/run-catalogue.ts');
   const { SecretRegistry } = await import('../src/model/redact.ts');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { maskUrlPasswords } from '../model/redact.ts';
-import { suiteRootOf } from '../model/suite-root.ts';
+import { REPO_ROOT } from '../model/suite-root.ts';
 
 export type ErrorEnvelope = 'flat' | 'wrapped';
 
@@ -60,8 +60,8 @@ export class ConfigError extends Error {
 /** Internal: set by the global setup when it started the bundled mock. */
 export const BUNDLED_MARKER = 'CONFORMANCE_BUNDLED_MOCK';
 
-/** The suite's root: the repository, or the installed package's folder (src/model/suite-root.ts). */
-export const REPO_ROOT = suiteRootOf(import.meta.url);
+/** The suite's root (computed once, in src/model/suite-root.ts); re-exported for the configuration's callers. */
+export { REPO_ROOT };
 
 /** Loads `.env` from the repository root (or DOTENV_CONFIG_PATH) without overriding the environment. */
 export function loadDotenv(env: NodeJS.ProcessEnv = process.env): string | undefined {

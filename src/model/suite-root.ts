@@ -18,3 +18,6 @@ export function suiteRootOf(moduleUrl: string): string {
     dir = up;
   }
 }
+
+/** The suite's root folder: the one place it is computed (config/env.ts re-exports it). */
+export const REPO_ROOT = suiteRootOf(import.meta.url);

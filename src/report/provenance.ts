@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { listSpecs } from '../schema/cli.ts';
+import { listSpecs } from '../schema/generate.ts';
 
 export interface SpecDocumentHash {
   /** The document's file name inside SPECS_DIR. */

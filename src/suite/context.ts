@@ -4,7 +4,8 @@
  */
 import { ConfigError, loadConfig, loadDotenv, type SuiteConfig } from '../config/env.ts';
 import { SecretRegistry } from '../model/redact.ts';
-import { loadSchemaSet, ResponseValidator } from '../schema/validator.ts';
+import { loadSchemaSet } from '../schema/schema-set.ts';
+import { ResponseValidator } from '../schema/validator.ts';
 import { NoStateArranger, type StateArranger } from '../arrange/arranger.ts';
 import { ProviderStateArranger } from '../arrange/provider-state-arranger.ts';
 import { createLiveArranger, LiveArranger } from '../arrange/live-arranger.ts';

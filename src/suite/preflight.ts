@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, REPO_ROOT } from '../config/env.ts';
-import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, SpecError } from '../schema/cli.ts';
+import { SpecError } from '../schema/generate.ts';
+import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../schema/manifest.ts';
 import { chooseSchemas, type SchemasChoice } from './schemas-cache.ts';
 import { STATE_NAMES } from '../protocol/provider-states.ts';
 import type { SecretRegistry } from '../model/redact.ts';

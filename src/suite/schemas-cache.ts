@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config/env.ts';
-import { checkAll, DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, generateAll, listSpecs, MANIFEST_FILE, type CheckResult } from '../schema/cli.ts';
+import { checkSchemas, deriveSpecsDir, listSpecs, type CheckResult } from '../schema/generate.ts';
+import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, MANIFEST_FILE } from '../schema/manifest.ts';
 
 /** Internal: the global setup names the schemas folder of the run here, for the workers and the reporter. */
 export const SCHEMAS_DIR_VARIABLE = 'CONFORMANCE_SCHEMAS_DIR';
@@ -58,17 +59,17 @@ export function cacheRoot(): string {
 
 /**
  * Decides (and, for a new SPECS_DIR, derives) the schemas of the run. Throws
- * the deriver's SpecError for an unusable document, as checkAll does.
+ * the deriver's SpecError for an unusable document, as checkSchemas does.
  */
 export function chooseSchemas(specsDir: string, projectSchemasDir: string = DEFAULT_SCHEMAS_DIR): SchemasChoice {
-  const result = checkAll(specsDir, projectSchemasDir);
+  const result = checkSchemas(specsDir, projectSchemasDir);
   if (result.ok) return { kind: 'project', dir: projectSchemasDir };
   const labels = listSpecs(specsDir).map((f) => `specs/${f}`).sort();
   const sameDocuments = labels.join('\n') === derivedDocuments(projectSchemasDir).join('\n');
   if (path.resolve(specsDir) === path.resolve(DEFAULT_SPECS_DIR) || sameDocuments) return { kind: 'stale', dir: projectSchemasDir, result };
   const dir = path.join(cacheRoot(), `schemas-${specsHash(specsDir).slice(0, 16)}`);
-  if (existsSync(dir) && checkAll(specsDir, dir).ok) return { kind: 'derived-for-run', dir, fresh: false };
-  generateAll(specsDir, dir);
+  if (existsSync(dir) && checkSchemas(specsDir, dir).ok) return { kind: 'derived-for-run', dir, fresh: false };
+  deriveSpecsDir(specsDir, dir);
   return { kind: 'derived-for-run', dir, fresh: true };
 }
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpenAPIV3 } from 'openapi-types';
-import { listSpecs } from '../schema/cli.ts';
+import { listSpecs } from '../schema/generate.ts';
 import { readAuthLayerOperations, type AuthLayerOperation } from './operations.ts';
 
 const cache = new Map<string, AuthLayerOperation[]>();

@@ -13,7 +13,8 @@
  * no scope: it requires none.
  */
 import type { OpenAPIV3 } from 'openapi-types';
-import { deriveDocument, type DerivedOperation, type JSONSchema } from '../schema/derive.ts';
+import { deriveDocument, type DerivedOperation } from '../schema/derive.ts';
+import type { JSONSchema } from '../schema/json-schema.ts';
 import { isObject } from '../model/json.ts';
 
 /** The code of the authenticator's 400: an operation documenting it has the authentication layer the sweep checks. */

@@ -7,7 +7,7 @@
  * and nothing comes from the configuration, a state answer or an earlier
  * response. Pure and deterministic, so the reports and ids are stable.
  */
-import type { JSONSchema } from '../schema/derive.ts';
+import type { JSONSchema } from '../schema/json-schema.ts';
 import { isObject } from '../model/json.ts';
 import type { AuthLayerOperation } from './operations.ts';
 

@@ -10,9 +10,10 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT } from '../../src/schema/cli.ts';
+import { REPO_ROOT } from '../../src/model/suite-root.ts';
 import { deriveDocument } from '../../src/schema/derive.ts';
-import { ResponseValidator, schemaSetFromOperations } from '../../src/schema/validator.ts';
+import { schemaSetFromOperations } from '../../src/schema/schema-set.ts';
+import { ResponseValidator } from '../../src/schema/validator.ts';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
 
 const FIXTURE = join(REPO_ROOT, 'tests/fixtures/auth-layer/widgets.openapi.json');

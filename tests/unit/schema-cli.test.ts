@@ -9,17 +9,10 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  buildAll,
-  checkAll,
-  DEFAULT_SCHEMAS_DIR,
-  DEFAULT_SPECS_DIR,
-  generateAll,
-  main,
-  REPO_ROOT,
-  SpecError,
-  type Manifest,
-} from '../../src/schema/cli.ts';
+import { REPO_ROOT } from '../../src/model/suite-root.ts';
+import { main } from '../../src/schema/cli.ts';
+import { checkSchemas, deriveSchemasInMemory, deriveSpecsDir, SpecError } from '../../src/schema/generate.ts';
+import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, type Manifest } from '../../src/schema/manifest.ts';
 
 const SPEC_FILE = 'regenerate-secret.openapi.json';
 const OP_FILE = 'regenerate-secret/post-api_token_regenerate_secret';
@@ -44,7 +37,7 @@ const capture = () => {
 
 describe('generated files', () => {
   test('one file per request/response body plus the manifest, each marked with its spec and hash', () => {
-    const files = buildAll(DEFAULT_SPECS_DIR);
+    const files = deriveSchemasInMemory(DEFAULT_SPECS_DIR);
     const expected = ['manifest.json', `${OP_FILE}.request.schema.json`, ...[200, 400, 403, 404, 422, 429, 503].map((s) => `${OP_FILE}.response-${s}.schema.json`)];
     assert.deepEqual([...files.keys()].sort(), expected.sort());
     const manifest = JSON.parse(files.get('manifest.json')!) as Manifest;
@@ -75,21 +68,21 @@ describe('generated files', () => {
 
   test('derivation is deterministic: a second run into the same directory writes nothing', () => {
     const out = tempDir('out');
-    const first = generateAll(DEFAULT_SPECS_DIR, out);
+    const first = deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     assert.equal(first.written.length, first.files.size);
-    const second = generateAll(DEFAULT_SPECS_DIR, out);
+    const second = deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     assert.deepEqual(second.written, []);
     assert.equal(second.unchanged.length, first.files.size);
   });
 
   test('stale generated files are removed, files that are not generated are left alone', () => {
     const out = tempDir('out');
-    generateAll(DEFAULT_SPECS_DIR, out);
+    deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     const orphan = join(out, 'old-doc', 'get-gone.response-200.schema.json');
     cpSync(join(out, `${OP_FILE}.response-200.schema.json`), orphan);
     writeFileSync(join(out, 'README.md'), 'hand-written');
     writeFileSync(join(out, 'notes.json'), '{"mine": true}\n');
-    const result = generateAll(DEFAULT_SPECS_DIR, out);
+    const result = deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     assert.deepEqual(result.removed, ['old-doc/get-gone.response-200.schema.json']);
     assert.ok(!existsSync(join(out, 'old-doc')), 'the emptied directory goes too');
     assert.ok(existsSync(join(out, 'README.md')));
@@ -99,7 +92,7 @@ describe('generated files', () => {
 
 describe('staleness check', () => {
   test('the committed schemas/ are fresh', () => {
-    const result = checkAll(DEFAULT_SPECS_DIR, DEFAULT_SCHEMAS_DIR);
+    const result = checkSchemas(DEFAULT_SPECS_DIR, DEFAULT_SCHEMAS_DIR);
     assert.deepEqual({ stale: result.stale, missing: result.missing, extra: result.extra }, { stale: [], missing: [], extra: [] }, result.lines.join('\n'));
     assert.ok(result.ok);
     assert.equal(result.lines.length, 1);
@@ -112,7 +105,7 @@ describe('staleness check', () => {
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     doc.components.schemas.RateLimitReached.properties.total_permitted.type = 'string';
     writeFileSync(file, JSON.stringify(doc, null, 2));
-    const result = checkAll(specs, DEFAULT_SCHEMAS_DIR);
+    const result = checkSchemas(specs, DEFAULT_SCHEMAS_DIR);
     assert.equal(result.ok, false);
     assert.equal(result.stale.length, 9, 'the spec hash is in every file');
     assert.ok(result.stale.includes(`${OP_FILE}.response-429.schema.json`));
@@ -123,10 +116,10 @@ describe('staleness check', () => {
 
   test('missing and extra files are named', () => {
     const out = tempDir('out');
-    generateAll(DEFAULT_SPECS_DIR, out);
+    deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     rmSync(join(out, `${OP_FILE}.response-503.schema.json`));
     cpSync(join(out, `${OP_FILE}.response-200.schema.json`), join(out, 'regenerate-secret', 'extra.response-200.schema.json'));
-    const result = checkAll(DEFAULT_SPECS_DIR, out);
+    const result = checkSchemas(DEFAULT_SPECS_DIR, out);
     assert.deepEqual(result.missing, [`${OP_FILE}.response-503.schema.json`]);
     assert.deepEqual(result.extra, ['regenerate-secret/extra.response-200.schema.json']);
     assert.ok(result.lines.some((l) => l.startsWith('missing:') && l.includes('response-503')));
@@ -148,7 +141,7 @@ describe('staleness check', () => {
     assert.equal(fresh.lines.length, 1);
 
     const out = tempDir('out');
-    generateAll(DEFAULT_SPECS_DIR, out);
+    deriveSpecsDir(DEFAULT_SPECS_DIR, out);
     writeFileSync(join(out, `${OP_FILE}.response-404.schema.json`), '{"$comment": "GENERATED by `npm run schemas` edited"}\n');
     const stale = capture();
     assert.equal(main(['--check', '--schemas', out], { out: stale.out }), 1);
@@ -160,7 +153,7 @@ describe('unusable documents', () => {
   const failing = (setup: (dir: string) => void, pattern: RegExp) => {
     const specs = tempDir('bad');
     setup(specs);
-    assert.throws(() => buildAll(specs), (e: unknown) => e instanceof SpecError && pattern.test(e.message));
+    assert.throws(() => deriveSchemasInMemory(specs), (e: unknown) => e instanceof SpecError && pattern.test(e.message));
     const run = capture();
     assert.equal(main([], { specsDir: specs, schemasDir: tempDir('out'), out: run.out }), 2);
     assert.match(run.lines.join('\n'), pattern);

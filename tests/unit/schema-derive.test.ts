@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { OpenAPIV3 } from 'openapi-types';
-import { DerivationError, deriveDocument, DRAFT_07, type DerivedOperation, type JSONSchema } from '../../src/schema/derive.ts';
-import { ajv } from '../../src/schema/validator.ts';
+import { deriveDocument, type DerivedOperation } from '../../src/schema/derive.ts';
+import { DerivationError, DRAFT_07, type JSONSchema } from '../../src/schema/json-schema.ts';
+import { ajv } from '../../src/schema/ajv.ts';
 
 type Doc = OpenAPIV3.Document;
 

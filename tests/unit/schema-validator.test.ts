@@ -8,9 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { OpenAPIV3 } from 'openapi-types';
-import { DEFAULT_SPECS_DIR } from '../../src/schema/cli.ts';
+import { DEFAULT_SPECS_DIR } from '../../src/schema/manifest.ts';
 import { deriveDocument } from '../../src/schema/derive.ts';
-import { ajv, ajvErrorsToFindings, loadSchemaSet, ResponseValidator, schemaSetFromOperations } from '../../src/schema/validator.ts';
+import { ajv } from '../../src/schema/ajv.ts';
+import { ajvErrorsToFindings } from '../../src/schema/ajv-findings.ts';
+import { loadSchemaSet, schemaSetFromOperations } from '../../src/schema/schema-set.ts';
+import { ResponseValidator } from '../../src/schema/validator.ts';
 
 const OP = 'post:api_token_regenerate_secret';
 const validator = new ResponseValidator(loadSchemaSet());

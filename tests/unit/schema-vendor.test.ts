@@ -11,9 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { OpenAPIV3 } from 'openapi-types';
-import { REPO_ROOT } from '../../src/schema/cli.ts';
-import { deriveDocument, type DerivedOperation, type JSONSchema, type Profile } from '../../src/schema/derive.ts';
-import { ajv } from '../../src/schema/validator.ts';
+import { REPO_ROOT } from '../../src/model/suite-root.ts';
+import { deriveDocument, type DerivedOperation } from '../../src/schema/derive.ts';
+import type { JSONSchema, Profile } from '../../src/schema/json-schema.ts';
+import { ajv } from '../../src/schema/ajv.ts';
 import { missingReference, referenceFile } from '../support/reference.ts';
 
 const EXTRACT_NAME = 'regenerate-secret-openapi.json';

@@ -8,7 +8,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkAll, DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, existingGenerated, REPO_ROOT } from '../../src/schema/cli.ts';
+import { REPO_ROOT } from '../../src/model/suite-root.ts';
+import { checkSchemas, existingGenerated } from '../../src/schema/generate.ts';
+import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../../src/schema/manifest.ts';
 import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
 import { checkSpecsAndSchemas } from '../../src/suite/preflight.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
@@ -27,11 +29,11 @@ test('new documents are derived into a cache keyed by their hash, and schemas/ i
   const first = chooseSchemas(specs);
   assert.equal(first.kind, 'derived-for-run');
   assert.notEqual(first.dir, DEFAULT_SCHEMAS_DIR);
-  assert.ok(checkAll(specs, first.dir).ok);
+  assert.ok(checkSchemas(specs, first.dir).ok);
   const second = chooseSchemas(specs);
   assert.deepEqual(second, { kind: 'derived-for-run', dir: first.dir, fresh: false }, 'reused, not derived again');
   assert.deepEqual(existingGenerated(DEFAULT_SCHEMAS_DIR), before);
-  assert.ok(checkAll(DEFAULT_SPECS_DIR, DEFAULT_SCHEMAS_DIR).ok);
+  assert.ok(checkSchemas(DEFAULT_SPECS_DIR, DEFAULT_SCHEMAS_DIR).ok);
   // The workers load the run's folder from the variable the global setup sets.
   const validator = loadSchemas({ CONFORMANCE_SCHEMAS_DIR: first.dir });
   assert.deepEqual(validator.documentedStatuses('delete:widget'), [200, 400, 403, 429, 503]);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../../src/schema/cli.ts';
+import { REPO_ROOT } from '../../src/model/suite-root.ts';
 import { readAuthLayerOperations, scopesOf } from '../../src/sweep/operations.ts';
 import { PLACEHOLDER, harmlessRequest, placeholderValue } from '../../src/sweep/placeholders.ts';
 import { scopeDonor, sweepCatalogue } from '../../src/sweep/catalogue.ts';
