@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { REPO_ROOT } from '../src/config/env.ts';
+import { referenceFile } from '../tests/support/reference.ts';
 import { createMock } from '../src/mock/server.ts';
 import { regenerateSecret } from '../src/operations/registry.ts';
 
@@ -27,7 +28,7 @@ const PLAYWRIGHT = path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const CORE_DOCUMENT = process.env.BENCH_CORE_DOCUMENT ?? path.join(REPO_ROOT, '..', 'shared', 'reference', 'katapult-core-openapi.json');
+const CORE_DOCUMENT = process.env.BENCH_CORE_DOCUMENT ?? referenceFile('katapult-core-openapi.json');
 
 function wallTime(args: string[], extraEnv: Record<string, string> = {}, onReports?: (dir: string) => void): number {
   const reportsDir = mkdtempSync(path.join(tmpdir(), 'bench-'));

@@ -3,7 +3,7 @@
  * when it is there, or the hand-written fixture), its schemas derived through
  * the run's cache, its sweep catalogue, and a bundled mock serving it.
  */
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/config/env.ts';
@@ -18,15 +18,18 @@ import type { PlannedScenario } from '../../src/operations/types.ts';
 import { sweepDescriptors } from '../../src/sweep/descriptors.ts';
 import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
 import type { AuthLayerScenario } from '../../src/sweep/catalogue.ts';
+import { missingReference, referenceFile } from './reference.ts';
 
+const CORE_DOCUMENT_NAME = 'katapult-core-openapi.json';
 /** The vendor's whole Core API document (reference data outside the repository, read only when present). */
-export const CORE_DOCUMENT = path.join(REPO_ROOT, '..', 'shared', 'reference', 'katapult-core-openapi.json');
+export const CORE_DOCUMENT = referenceFile(CORE_DOCUMENT_NAME);
 export const WIDGETS_FIXTURE = path.join(REPO_ROOT, 'tests/fixtures/auth-layer/widgets.openapi.json');
 
 /** Prints a line nobody can miss and tells the caller to skip. */
 export function coreDocumentMissing(what: string): string | undefined {
-  if (existsSync(CORE_DOCUMENT)) return undefined;
-  const reason = `the vendor's Core API document is not at ${CORE_DOCUMENT}: ${what} is NOT checked`;
+  const missing = missingReference(CORE_DOCUMENT_NAME);
+  if (!missing) return undefined;
+  const reason = `${missing} (${what} is NOT checked)`;
   process.stderr.write(`\n!!! SKIPPED LOUDLY: ${reason}\n\n`);
   return reason;
 }
