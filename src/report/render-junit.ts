@@ -55,7 +55,7 @@ export function renderJunit(model: RunModel, options: { allowFlaky?: boolean } =
   const cases: Case[] = model.scenarios.map((s) => {
     const inner = body(s, allowFlaky);
     const kind = inner.startsWith('<failure') ? 'failure' : inner.startsWith('<error') ? 'error' : inner.startsWith('<skipped') ? 'skipped' : 'ok';
-    return { name: `${s.id}: ${s.title}`, classname: `${s.status}${s.variant ? ` ${s.variant}` : ''}`, ms: s.durationMs, inner, kind };
+    return { name: `${s.id}: ${s.title}`, classname: `${s.operation.method} ${s.operation.path} ${s.status}${s.variant ? ` ${s.variant}` : ''}`, ms: s.durationMs, inner, kind };
   });
   if (model.coverage && !model.coverage.met && !model.shard)
     cases.push({ name: `coverage (CONFORMANCE_REQUIRE=${model.coverage.requirement})`, classname: 'gate', ms: 0, kind: 'failure', inner: `<failure message="${attr(model.verdictReason)}" type="incomplete">${text(model.coverage.summary)}</failure>` });

@@ -40,6 +40,8 @@ test('SPECS_DIR with the Core API document: one command derives, starts the mock
   const junit = run.file('junit.xml');
   assert.equal((junit.match(/<testcase /g) ?? []).length, 727 + catalogue.length);
   assert.match(junit, /DELETE \/virtual_machines\/virtual_machine/);
+  // Each testcase's classname is its operation (method and path), then status and variant.
+  assert.equal((junit.match(/<testcase [^>]*classname="(GET|POST|PUT|PATCH|DELETE) \/[^"]* \d{3}/g) ?? []).length, 727 + catalogue.length);
   const html = run.file('conformance.html');
   assert.match(html, /operation <code>delete:virtual_machine<\/code> DELETE \/virtual_machines\/virtual_machine/);
   assert.match(run.output, /Leak scan: PASS/);

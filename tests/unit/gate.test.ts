@@ -105,6 +105,13 @@ test('junit: failures are <failure>, not arranged <error>, skipped and waived <s
   assert.match(incomplete, /<failure message="[^"]*" type="incomplete"/);
 });
 
+test("junit: every scenario's testcase names its operation (the classname: method, path, status, variant)", () => {
+  const other = { id: 'delete:widget', method: 'DELETE' as const, path: '/widgets/:id' };
+  const xml = renderJunit(model([s({ id: 'a' }), s({ id: 'auth-x', operation: other, status: 400, variant: 'missing_api_token' })]));
+  assert.match(xml, /<testcase name="a: t" classname="POST \/x 403 invalid_api_token"/);
+  assert.match(xml, /<testcase name="auth-x: t" classname="DELETE \/widgets\/:id 400 missing_api_token"/);
+});
+
 const exchange = (status: number) => ({ label: 'call', request: 'POST http://h/x', requestHeaders: {}, status, durationMs: 1 });
 
 test('hint: every operation request answered 404 (or one undocumented status) names BASE_URL once; a mixed run gets none', () => {
