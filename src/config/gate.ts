@@ -6,7 +6,13 @@
  * ConfigError naming the variable.
  */
 import { ConfigError } from './env.ts';
-import type { CoverageRequirement } from '../report/model.ts';
+
+/**
+ * How much of the catalogue must run for a pass (CONFORMANCE_REQUIRE):
+ * `arrangeable`: every scenario the chosen mode can arrange runs (and passes);
+ * `all`: every scenario of the catalogue, no skip; `none`: judge only what ran.
+ */
+export type CoverageRequirement = 'arrangeable' | 'all' | 'none';
 
 export interface GateSettings {
   require: CoverageRequirement;

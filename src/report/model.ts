@@ -24,13 +24,8 @@ export type Outcome = ScenarioOutcome;
 
 export type Verdict = 'pass' | 'fail' | 'incomplete';
 
-/**
- * How much of the catalogue must run for a pass (CONFORMANCE_REQUIRE):
- * `arrangeable`: every scenario the chosen mode can arrange runs (and passes);
- * `all`: every scenario of the catalogue, no skip; `none`: judge only what ran.
- */
-export type CoverageRequirement = 'arrangeable' | 'all' | 'none';
-export const COVERAGE_REQUIREMENTS: CoverageRequirement[] = ['arrangeable', 'all', 'none'];
+export type { CoverageRequirement } from '../config/gate.ts';
+import type { CoverageRequirement } from '../config/gate.ts';
 
 export interface ScenarioReport {
   id: string;
