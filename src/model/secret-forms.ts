@@ -5,7 +5,9 @@
  * Shared by the matcher that knows the secrets and the one that knows only
  * their salted digests (a merge of shards).
  */
-import type { Encoding } from './secret-matcher.ts';
+
+/** How a secret is written where it is found. */
+export type Encoding = 'as is' | 'JSON-escaped' | 'URL-encoded' | 'base64' | 'base64url';
 
 /** A base64 fragment shorter than this is not searched for (too likely by chance). */
 const MIN_FRAGMENT_LENGTH = 12;

@@ -7,7 +7,7 @@
  * length and a short hash.
  */
 import { createHash } from 'node:crypto';
-import { secretForms } from './secret-forms.ts';
+import { secretForms, type Encoding } from './secret-forms.ts';
 
 export interface KnownSecret {
   value: string;
@@ -15,7 +15,7 @@ export interface KnownSecret {
   source: string;
 }
 
-export type Encoding = 'as is' | 'JSON-escaped' | 'URL-encoded' | 'base64' | 'base64url';
+export type { Encoding } from './secret-forms.ts';
 
 /** Secrets shorter than this are not searched for: they would match ordinary text. */
 export const MIN_SCANNED_SECRET_LENGTH = 8;
