@@ -9,7 +9,8 @@ import { SecretRegistry } from '../../src/model/redact.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
 import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
-import { LiveArranger, newRunId, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
+import { LiveArranger, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
+import { newRunId } from '../../src/arrange/live-names.ts';
 import { loadSchemas } from '../../src/suite/context.ts';
 
 export interface LiveTarget {
