@@ -6,12 +6,13 @@
  */
 import { BUNDLED_MARKER, ConfigError, loadConfig, loadDotenv } from '../config/env.ts';
 import { createMock } from '../mock/server.ts';
-import { createArranger, loadSchemas } from './context.ts';
+import { createArranger } from './context.ts';
+import { loadSchemas } from '../operations/run-schemas.ts';
 import { SecretRegistry } from '../model/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
 import { loadGateSettings } from '../config/gate.ts';
-import { checkSpecsAndSchemas, checkStateEndpoint, specsDirFrom } from './preflight.ts';
-import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
+import { checkSpecsAndSchemas, checkStateEndpoint } from './preflight.ts';
+import { SCHEMAS_DIR_VARIABLE, specsDirFrom } from '../config/run-dirs.ts';
 import { noAnswerWords, sendHttp } from '../engine/http-sender.ts';
 import { prepareLiveRun } from '../arrange/live-run.ts';
 import { RUN_ID_VARIABLE } from '../arrange/live-names.ts';

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { checkAll, DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, existingGenerated, REPO_ROOT } from '../../src/schema/cli.ts';
 import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
 import { checkSpecsAndSchemas } from '../../src/suite/preflight.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 
 const SPEC = join(DEFAULT_SPECS_DIR, 'regenerate-secret.openapi.json');
 

@@ -17,7 +17,7 @@ import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
 import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
 import { SecretRegistry } from '../../../src/model/redact.ts';
 import { ProviderStateArranger } from '../../../src/arrange/provider-state-arranger.ts';
-import { loadSchemas } from '../../../src/suite/context.ts';
+import { loadSchemas } from '../../../src/operations/run-schemas.ts';
 import { runSuite, type SuiteRun } from '../run-suite.ts';
 const { catalogue } = regenerateSecret;
 
