@@ -4,15 +4,9 @@
  * BASE_URL), or the live API itself.
  */
 import type { StateName } from '../protocol/provider-states.ts';
+import type { StateAnswer } from '../protocol/state-answer.ts';
 
-export interface StateAnswer {
-  bearer: string;
-  api_token: Record<string, unknown> & { id: string };
-  secret?: string;
-  total_permitted?: number;
-  /** Extra request headers, sent verbatim on every request that uses `bearer`. */
-  headers?: Record<string, string>;
-}
+export type { StateAnswer } from '../protocol/state-answer.ts';
 
 export type Availability = { ok: true } | { ok: false; reason: string };
 

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATE_FIELDS, STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
 import { STATE_FIELD_RULES, jsonTypeOf, type StateField } from '../protocol/state-answer-fields.ts';
-import { describeFetchError } from '../engine/fetch-error.ts';
+import { noAnswerWords, sendHttp } from '../engine/http-sender.ts';
 import { isObject } from '../model/json.ts';
 
 export interface StateProblem {
@@ -35,14 +35,14 @@ interface Answer {
 }
 
 async function post(stateUrl: string, body: object, timeoutMs: number): Promise<Answer> {
-  const res = await fetch(stateUrl, {
+  const res = await sendHttp({
     method: 'POST',
+    url: stateUrl,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'manual',
+    timeoutMs,
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: res.text };
 }
 
 const envelope = (state: StateName, instance: string, action: 'setup' | 'teardown') => ({ state, params: { instance }, action });
@@ -86,14 +86,14 @@ export async function checkState(stateUrl: string, state: StateName, timeoutMs: 
     check.setupStatus = setup.status;
     check.problems.push(...judgeSetupAnswer(state, setup));
   } catch (e) {
-    check.problems.push({ what: `setup got no answer: ${describeFetchError(e, timeoutMs)}`, fix: `start the mock, and check that STATE_URL is its state endpoint` });
+    check.problems.push({ what: `setup got no answer: ${noAnswerWords(e, timeoutMs)}`, fix: `start the mock, and check that STATE_URL is its state endpoint` });
   }
   // A teardown follows every setup, as in a run, so the endpoint is left as found.
   try {
     const teardown = await post(stateUrl, envelope(state, instance, 'teardown'), timeoutMs);
     check.teardownStatus = teardown.status;
   } catch (e) {
-    check.problems.push({ what: `teardown got no answer: ${describeFetchError(e, timeoutMs)}`, fix: 'answer every "action": "teardown" (any status; 200 {} is enough) and remove what that setup created' });
+    check.problems.push({ what: `teardown got no answer: ${noAnswerWords(e, timeoutMs)}`, fix: 'answer every "action": "teardown" (any status; 200 {} is enough) and remove what that setup created' });
   }
   return check;
 }

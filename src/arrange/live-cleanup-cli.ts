@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDotenv } from '../config/env.ts';
 import { Pacer } from '../engine/pacer.ts';
 import { SecretRegistry } from '../model/redact.ts';
-import { LiveApi, runPrefix, THROWAWAY_PREFIX } from './live-arranger.ts';
+import { LiveApi } from './live-api.ts';
+import { runPrefix, THROWAWAY_PREFIX } from './live-names.ts';
 
 const USAGE = `Deletes the throwaway API tokens that the suite's live mode left in KATAPULT_ORGANIZATION
 (tokens named ${THROWAWAY_PREFIX}…), through the API at BASE_URL with KATAPULT_API_TOKEN.

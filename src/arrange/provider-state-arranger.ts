@@ -5,9 +5,9 @@
 import { STATE_FIELDS, type StateName } from '../protocol/provider-states.ts';
 import type { SecretRegistry } from '../model/redact.ts';
 import { NotArrangedError, type Availability, type StateAnswer, type StateArranger } from './arranger.ts';
-import { describeFetchError } from '../engine/fetch-error.ts';
+import { HttpSendError, noAnswerWords, sendHttp } from '../engine/http-sender.ts';
+import { STATE_FIELD_RULES, type StateField } from '../protocol/state-answer-fields.ts';
 import { isObject } from '../model/json.ts';
-
 
 export class ProviderStateArranger implements StateArranger {
   readonly description: string;
@@ -25,14 +25,14 @@ export class ProviderStateArranger implements StateArranger {
   }
 
   private async post(state: StateName, instance: string, action: 'setup' | 'teardown'): Promise<{ status: number; text: string; contentType: string }> {
-    const res = await fetch(this.stateUrl, {
+    const res = await sendHttp({
       method: 'POST',
+      url: this.stateUrl,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ state, params: { instance }, action }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-      redirect: 'manual',
+      timeoutMs: this.timeoutMs,
     });
-    return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
+    return { status: res.status, text: res.text, contentType: res.headers.get('content-type') ?? '' };
   }
 
   private excerpt(text: string): string {
@@ -54,7 +54,7 @@ export class ProviderStateArranger implements StateArranger {
     try {
       answer = await this.post(state, instance, 'setup');
     } catch (e) {
-      throw new NotArrangedError(`state "${state}": the state endpoint ${this.stateUrl} did not answer the setup (${describeFetchError(e, this.timeoutMs)})`);
+      throw new NotArrangedError(`state "${state}": the state endpoint ${this.stateUrl} did not answer the setup (${noAnswerWords(e, this.timeoutMs)})`);
     }
     if (answer.status < 200 || answer.status > 299) {
       throw new NotArrangedError(`state "${state}": the state endpoint answered the setup with HTTP ${answer.status} (${this.excerpt(answer.text)})`);
@@ -97,10 +97,15 @@ export class ProviderStateArranger implements StateArranger {
       await this.post(state, instance, 'teardown');
       return undefined;
     } catch (e) {
-      return `teardown of state "${state}" failed: ${(e as Error).message}`;
+      return `teardown of state "${state}" failed: ${((e instanceof HttpSendError ? e.reason : e) as Error).message}`;
     }
   }
 }
+
+/** The fields judged, in the order their problems are listed. */
+const CHECKED_FIELDS: readonly StateField[] = ['bearer', 'secret', 'api_token', 'total_permitted', 'headers'];
+/** Where this arranger words a rule shorter than check-states does. */
+const EXPECTED: Partial<Record<StateField, string>> = { headers: 'an object of strings' };
 
 /**
  * Checks an answer against the fields the contract lists for the state and
@@ -115,13 +120,10 @@ export function validateStateAnswer(state: StateName, body: unknown, secrets: Se
 
   const problems: string[] = [];
   for (const field of STATE_FIELDS[state]) if (body[field] === undefined || body[field] === null) problems.push(`missing "${field}"`);
-  if (body.bearer !== undefined && (typeof body.bearer !== 'string' || body.bearer === '')) problems.push('"bearer" must be a non-empty string');
-  if (body.secret !== undefined && (typeof body.secret !== 'string' || body.secret === '')) problems.push('"secret" must be a non-empty string');
-  if (body.api_token !== undefined && !(isObject(body.api_token) && typeof body.api_token.id === 'string' && body.api_token.id !== ''))
-    problems.push('"api_token" must be an object with a non-empty string "id"');
-  if (body.total_permitted !== undefined && !Number.isInteger(body.total_permitted)) problems.push('"total_permitted" must be an integer');
-  if (body.headers !== undefined && !(isObject(body.headers) && Object.values(body.headers).every((v) => typeof v === 'string')))
-    problems.push('"headers" must be an object of strings');
+  // The contract's rule for each field (state-answer-fields.ts), in this arranger's shorter words.
+  for (const field of CHECKED_FIELDS) {
+    if (body[field] !== undefined && STATE_FIELD_RULES[field].problem(body[field]) !== undefined) problems.push(`"${field}" must be ${EXPECTED[field] ?? STATE_FIELD_RULES[field].expected}`);
+  }
   if (problems.length) throw new NotArrangedError(`state "${state}": the state endpoint's answer is unusable: ${problems.join('; ')}`);
   return body as unknown as StateAnswer;
 }

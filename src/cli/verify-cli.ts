@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../config/env.ts';
 import { plannedScenarios } from '../operations/registry.ts';
 import { catalogueHash, specHashes } from '../report/provenance.ts';
 import { verifyStatement } from '../report/verify-statement.ts';
-import { specsDirFrom } from '../suite/preflight.ts';
+import { specsDirFrom } from '../config/run-dirs.ts';
 import type { CliIo } from '../arrange/check-states-cli.ts';
 
 export const VERIFY_USAGE = `Usage: verify FILE [--specs-dir DIR]

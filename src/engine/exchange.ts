@@ -4,6 +4,7 @@
  * produces the redacted form that may be written anywhere.
  */
 import { describeFetchError } from './fetch-error.ts';
+import { HttpSendError, sendHttp } from './http-sender.ts';
 import { MASK } from '../model/redact.ts';
 import type { SecretRegistry } from '../model/redact.ts';
 import type { RequestTemplate } from './request-template.ts';
@@ -118,7 +119,7 @@ export interface SendOptions {
 }
 
 /**
- * Sends one request of a scenario with Node's fetch (undici), not Playwright's
+ * Sends one request of a scenario with Node's fetch (undici, through http-sender.ts), not Playwright's
  * APIRequestContext: on a timeout or a reset, Playwright writes the request's
  * headers, Authorization included, into the call log of the failed step, and
  * that log lands in its HTML report. Here credentials stay in this process and
@@ -163,14 +164,13 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
   };
   const started = performance.now();
   try {
-    const response = await fetch(url, {
+    const response = await sendHttp({
       method: opts.method,
+      url,
       headers,
       body: data === undefined ? undefined : typeof data === 'string' ? data : new Uint8Array(data),
-      // A redirect is an answer to judge, not to follow.
-      redirect: 'manual',
-      // Covers the body too: a target that stalls mid-body times out as well.
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      timeoutMs: opts.timeoutMs,
+      maxBodyBytes: opts.maxBodyBytes ?? MAX_RESPONSE_BYTES,
     });
     const kept: Record<string, string> = {};
     for (const name of KEPT_RESPONSE_HEADERS) {
@@ -179,14 +179,13 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
     }
     const allHeaders: [string, string][] = [];
     response.headers.forEach((value, name) => allHeaders.push([name, value]));
-    const limit = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
-    const body = await readLimited(response, limit);
     let received: ResponseData;
-    if (body.oversize) {
-      received = { status: response.status, headers: kept, allHeaders, text: '', oversize: body.oversize };
+    if (response.oversize) {
+      received = { status: response.status, headers: kept, allHeaders, text: '', oversize: response.oversize };
     } else {
-      const text = body.bytes.toString('utf8');
-      received = { status: response.status, headers: kept, allHeaders, bytes: body.bytes, text };
+      // Decoded without dropping a BOM: the UTF-8 check judges the bytes as sent.
+      const text = response.bytes.toString('utf8');
+      received = { status: response.status, headers: kept, allHeaders, bytes: response.bytes, text };
       try {
         received.json = text === '' ? undefined : JSON.parse(text);
         if (text === '') received.jsonError = 'the body is empty';
@@ -196,35 +195,11 @@ export async function send(plan: RequestPlan, opts: SendOptions): Promise<Exchan
     }
     exchange.response = received;
   } catch (e) {
-    exchange.transportError = describeTransportError(e, opts.timeoutMs);
+    exchange.transportError = describeTransportError(e instanceof HttpSendError ? e.reason : e, opts.timeoutMs);
   }
   exchange.durationMs = Math.round(performance.now() - started);
   exchange.receivedAt = new Date().toISOString();
   return exchange;
-}
-
-/** Reads at most `limit` bytes: a larger body (declared or streamed) is not read further. */
-async function readLimited(response: Response, limit: number): Promise<{ bytes: Buffer; oversize?: ResponseData['oversize'] }> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    return { bytes: Buffer.alloc(0), oversize: { bytes: declared, limit } };
-  }
-  if (!response.body) return { bytes: Buffer.alloc(0) };
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { bytes: Buffer.alloc(0), oversize: { bytes: limit, limit, atLeast: true } };
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return { bytes: Buffer.concat(chunks) };
 }
 
 function describeTransportError(e: unknown, timeoutMs: number): string {

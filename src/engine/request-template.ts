@@ -5,7 +5,7 @@
  * knows where each credential came from; the reports turn it into curl.
  */
 import type { RequestPlan } from './exchange.ts';
-import type { StateAnswer } from '../arrange/arranger.ts';
+import type { StateAnswer } from '../protocol/state-answer.ts';
 import { MASK } from '../model/redact.ts';
 
 export interface Placeholder {

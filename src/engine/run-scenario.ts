@@ -10,12 +10,13 @@ import type { Finding } from '../model/finding.ts';
 import type { TargetMode, ErrorEnvelope } from '../config/env.ts';
 import { checkResponse, type CheckContext, type Expectation, type SchemaJudge } from '../checks/response.ts';
 import { tokenOf } from '../checks/behaviour.ts';
+import { errorCodeOf } from '../checks/error-body.ts';
 import { send, toRecord, type Auth, type Exchange, type ExchangeRecord, type RequestBody, type RequestPlan } from './exchange.ts';
 import type { SecretRegistry } from '../model/redact.ts';
 import type { StrengthMode } from '../checks/secret-strength.ts';
 import { refOf, type CallOutcome, type FlowRun, type OperationDescriptor, type OperationRef, type Scenario, type SingleRequestScenario } from '../operations/types.ts';
 import { requestTemplate } from './request-template.ts';
-import type { StateAnswer } from '../arrange/arranger.ts';
+import type { StateAnswer } from '../protocol/state-answer.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_arranged' | 'inconclusive';
 
@@ -140,8 +141,7 @@ class Run implements FlowRun {
   private spoiledByRateLimit(x: Exchange): boolean {
     if (this.scenario.status === 429) return false;
     if (this.ctx.mode !== 'live' && this.ctx.mode !== 'base-only') return false;
-    const body = x.response?.json as { code?: unknown; error?: { code?: unknown } } | undefined;
-    return x.response?.status === 429 && (body?.code === 'rate_limit_reached' || body?.error?.code === 'rate_limit_reached');
+    return x.response?.status === 429 && errorCodeOf(x.response.json) === 'rate_limit_reached';
   }
 
   /** The state's bearer, with the extra headers the state asked for. */

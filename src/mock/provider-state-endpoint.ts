@@ -16,13 +16,8 @@ import { admits, buildAllowList, generateId, nowSeconds, type ApiTokenView, type
 export { STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
 import { STATE_NAMES, type StateName } from '../protocol/provider-states.ts';
 
-export interface StateAnswer {
-  bearer?: string;
-  api_token: ApiTokenView;
-  secret?: string;
-  headers?: Record<string, string>;
-  total_permitted?: number;
-}
+import type { StateAnswer as ContractStateAnswer } from '../protocol/state-answer.ts';
+export type StateAnswer = ContractStateAnswer<ApiTokenView>;
 
 export interface StateResult {
   status: number;
@@ -206,7 +201,7 @@ export class ProviderStates {
     try {
       const answer = BUILDERS[state](ctx);
       this.instances.set(key, created);
-      if (this.faults.stateMissingBearer) delete answer.bearer;
+      if (this.faults.stateMissingBearer) delete (answer as { bearer?: string }).bearer;
       return { status: 200, body: answer };
     } catch (e) {
       for (const token of created) this.store.delete(token);

@@ -10,7 +10,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import type { StateName } from '../protocol/provider-states.ts';
-import type { StateAnswer } from '../arrange/arranger.ts';
+import type { StateAnswer } from '../protocol/state-answer.ts';
 import type { Auth, RequestBody, RequestPlan } from '../engine/exchange.ts';
 import type { Expectation } from '../checks/response.ts';
 import type { SecretRegistry } from '../model/redact.ts';

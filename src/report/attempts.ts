@@ -10,7 +10,7 @@
 import type { TestCase, TestResult } from '@playwright/test/reporter';
 import type { ScenarioResult } from '../engine/run-scenario.ts';
 import type { ScenarioOutcome, ScenarioReport } from './model.ts';
-import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT, UNARRANGEABLE } from '../suite/fixtures.ts';
+import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT, UNARRANGEABLE } from './test-annotations.ts';
 
 export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 

@@ -7,7 +7,7 @@
  * to the merge.
  */
 import { loadConfig } from '../config/env.ts';
-import { RUN_ID_VARIABLE, runPrefix } from '../arrange/live-arranger.ts';
+import { RUN_ID_VARIABLE, runPrefix } from '../arrange/live-names.ts';
 import type { RunModel } from './model.ts';
 import { maskUrlPasswords } from '../model/redact.ts';
 

@@ -4,14 +4,12 @@
  */
 import { ConfigError, loadConfig, loadDotenv, type SuiteConfig } from '../config/env.ts';
 import { SecretRegistry } from '../model/redact.ts';
-import { loadSchemaSet } from '../schema/schema-set.ts';
-import { ResponseValidator } from '../schema/validator.ts';
+import type { ResponseValidator } from '../schema/validator.ts';
 import { NoStateArranger, type StateArranger } from '../arrange/arranger.ts';
 import { ProviderStateArranger } from '../arrange/provider-state-arranger.ts';
 import { createLiveArranger, LiveArranger } from '../arrange/live-arranger.ts';
 import type { RequestGuard } from '../engine/run-scenario.ts';
-import { runSchemasDir } from './schemas-cache.ts';
-import { registeredOperations } from '../operations/registry.ts';
+import { loadSchemas } from '../operations/run-schemas.ts';
 
 export interface SuiteContext {
   config: SuiteConfig & { baseUrl: string };
@@ -34,18 +32,6 @@ export function createArranger(config: SuiteConfig, secrets: SecretRegistry, env
     case 'live':
       // No network here: the global setup checks the credentials once per run.
       return createLiveArranger({ ...config, baseUrl: config.baseUrl!, live: config.live! }, secrets, env);
-  }
-}
-
-/** Loads the run's schemas (schemas/, or the folder the global setup derived them into), turning any problem into a ConfigError naming the fix. */
-export function loadSchemas(env: NodeJS.ProcessEnv = process.env): ResponseValidator {
-  try {
-    const validator = new ResponseValidator(loadSchemaSet(runSchemasDir(env)));
-    for (const op of registeredOperations()) validator.operation(op.id);
-    return validator;
-  } catch (e) {
-    // The validator's own message already says what to run.
-    throw new ConfigError((e as Error).message);
   }
 }
 

@@ -13,22 +13,7 @@ import { arrange, type StateAnswer } from '../arrange/arranger.ts';
 import { createSuiteContext, type SuiteContext } from './context.ts';
 import { attachSecretSink } from '../leak/known-secrets.ts';
 import { RUN_FACTS_ATTACHMENT, runFacts } from '../report/run-facts.ts';
-
-export const RESULT_ATTACHMENT = 'conformance-result';
-export const NOT_ARRANGED = 'not_arranged';
-export const INCONCLUSIVE = 'inconclusive';
-/** A skip because the chosen mode cannot arrange the scenario's state: excused by CONFORMANCE_REQUIRE=arrangeable. */
-export const UNARRANGEABLE = 'unarrangeable';
-
-export function formatFinding(f: Finding): string {
-  const lines = [`[${f.check}] ${f.message}`];
-  if (f.expected !== undefined) lines.push(`  expected: ${JSON.stringify(f.expected)}`);
-  if (f.actual !== undefined) lines.push(`  actual:   ${JSON.stringify(f.actual)}`);
-  if (f.instancePath) lines.push(`  at:       ${f.instancePath}${f.schemaPath ? `  (schema ${f.schemaPath})` : ''}`);
-  else if (f.schemaPath) lines.push(`  schema:   ${f.schemaPath}`);
-  if (f.exchange) lines.push(`  request:  ${f.exchange}`);
-  return lines.join('\n');
-}
+import { formatFinding, INCONCLUSIVE, NOT_ARRANGED, RESULT_ATTACHMENT, UNARRANGEABLE } from '../report/test-annotations.ts';
 
 /** "POST http://…/regenerate_secret → 500" for the exchange a finding names (the last one when it names none). */
 export function describeExchange(exchanges: ExchangeRecord[], label: string | undefined): string | undefined {

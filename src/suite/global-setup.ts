@@ -6,14 +6,16 @@
  */
 import { BUNDLED_MARKER, ConfigError, loadConfig, loadDotenv } from '../config/env.ts';
 import { createMock } from '../mock/server.ts';
-import { createArranger, loadSchemas } from './context.ts';
+import { createArranger } from './context.ts';
+import { loadSchemas } from '../operations/run-schemas.ts';
 import { SecretRegistry } from '../model/redact.ts';
 import { registerSecretSource } from '../leak/known-secrets.ts';
 import { loadGateSettings } from '../config/gate.ts';
-import { checkSpecsAndSchemas, checkStateEndpoint, specsDirFrom } from './preflight.ts';
-import { SCHEMAS_DIR_VARIABLE } from './schemas-cache.ts';
-import { describeFetchError } from '../engine/fetch-error.ts';
-import { prepareLiveRun, RUN_ID_VARIABLE } from '../arrange/live-arranger.ts';
+import { checkSpecsAndSchemas, checkStateEndpoint } from './preflight.ts';
+import { SCHEMAS_DIR_VARIABLE, specsDirFrom } from '../config/run-dirs.ts';
+import { noAnswerWords, sendHttp } from '../engine/http-sender.ts';
+import { prepareLiveRun } from '../arrange/live-run.ts';
+import { RUN_ID_VARIABLE } from '../arrange/live-names.ts';
 import { shardFromArgv } from '../report/shard.ts';
 import { loadWaivers } from '../report/waivers-file.ts';
 import { loadBaseline } from '../report/baseline.ts';
@@ -21,10 +23,9 @@ import { plannedScenarios } from '../operations/registry.ts';
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<void> {
   try {
-    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await res.arrayBuffer().catch(() => undefined);
+    await sendHttp({ method: 'GET', url, timeoutMs, readBody: false });
   } catch (e) {
-    throw new ConfigError(`${name}=${url}: nothing answers there (${describeFetchError(e, timeoutMs)}); check the URL and that the server is running`);
+    throw new ConfigError(`${name}=${url}: nothing answers there (${noAnswerWords(e, timeoutMs)}); check the URL and that the server is running`);
   }
 }
 

@@ -7,19 +7,14 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ConfigError, REPO_ROOT } from '../config/env.ts';
+import { ConfigError } from '../config/env.ts';
+import { specsDirFrom } from '../config/run-dirs.ts';
 import { SpecError } from '../schema/generate.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../schema/manifest.ts';
 import { chooseSchemas, type SchemasChoice } from './schemas-cache.ts';
 import { STATE_NAMES } from '../protocol/provider-states.ts';
 import type { SecretRegistry } from '../model/redact.ts';
 import { ProviderStateArranger } from '../arrange/provider-state-arranger.ts';
-
-/** SPECS_DIR: where the OpenAPI documents are (default specs/); schemas/ must be derived from them. */
-export function specsDirFrom(env: NodeJS.ProcessEnv = process.env): string {
-  const v = env.SPECS_DIR?.trim();
-  return v ? path.resolve(REPO_ROOT, v) : DEFAULT_SPECS_DIR;
-}
 
 /**
  * Checks the documents and picks the schemas of the run (schemas/, or a cache

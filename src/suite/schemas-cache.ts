@@ -15,9 +15,6 @@ import { REPO_ROOT } from '../config/env.ts';
 import { checkSchemas, deriveSpecsDir, listSpecs, type CheckResult } from '../schema/generate.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR, MANIFEST_FILE } from '../schema/manifest.ts';
 
-/** Internal: the global setup names the schemas folder of the run here, for the workers and the reporter. */
-export const SCHEMAS_DIR_VARIABLE = 'CONFORMANCE_SCHEMAS_DIR';
-
 export type SchemasChoice =
   | { kind: 'project'; dir: string }
   | { kind: 'derived-for-run'; dir: string; fresh: boolean }
@@ -71,9 +68,4 @@ export function chooseSchemas(specsDir: string, projectSchemasDir: string = DEFA
   if (existsSync(dir) && checkSchemas(specsDir, dir).ok) return { kind: 'derived-for-run', dir, fresh: false };
   deriveSpecsDir(specsDir, dir);
   return { kind: 'derived-for-run', dir, fresh: true };
-}
-
-/** The schemas folder the global setup chose for this run (schemas/ when it chose none). */
-export function runSchemasDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env[SCHEMAS_DIR_VARIABLE]?.trim() || DEFAULT_SCHEMAS_DIR;
 }

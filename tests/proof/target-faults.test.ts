@@ -12,7 +12,7 @@ import http from 'node:http';
 import { send } from '../../src/engine/exchange.ts';
 import { checkResponse } from '../../src/checks/response.ts';
 import { SecretRegistry } from '../../src/model/redact.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import { runInProcessThroughProxy, runTargetFaults, STATE_ENDPOINT_FAULTS, TARGET_FAULTS } from '../support/reliability/target-fault-runs.ts';

@@ -8,7 +8,7 @@ import { ProviderStateArranger } from '../../src/arrange/provider-state-arranger
 import { NoStateArranger } from '../../src/arrange/arranger.ts';
 import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 
 const schemas = loadSchemas();
 

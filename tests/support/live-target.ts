@@ -9,8 +9,9 @@ import { SecretRegistry } from '../../src/model/redact.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
 import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
-import { LiveArranger, newRunId, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { LiveArranger, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
+import { newRunId } from '../../src/arrange/live-names.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 
 export interface LiveTarget {
   mock: Mock;

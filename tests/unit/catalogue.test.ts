@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { STATE_NAMES } from '../../src/protocol/provider-states.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 import { plannedScenarios, registeredOperations } from '../../src/operations/registry.ts';
 const { catalogue } = regenerateSecret;
 const OPERATION_ID = regenerateSecret.id;

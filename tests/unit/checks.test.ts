@@ -5,7 +5,7 @@ import { checkFieldsUnchanged, checkNewSecret, checkTokenId } from '../../src/ch
 import type { Exchange } from '../../src/engine/exchange.ts';
 import { SecretRegistry } from '../../src/model/redact.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();

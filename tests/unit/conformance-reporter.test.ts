@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ConformanceReporter from '../../src/report/conformance-reporter.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
-import { RESULT_ATTACHMENT } from '../../src/suite/fixtures.ts';
+import { RESULT_ATTACHMENT } from '../../src/report/test-annotations.ts';
 const { catalogue } = regenerateSecret;
 
 type Status = 'passed' | 'failed' | 'skipped' | 'timedOut';

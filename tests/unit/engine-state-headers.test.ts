@@ -10,7 +10,7 @@ import { runScenario, type EngineContext } from '../../src/engine/run-scenario.t
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';
 import { SecretRegistry } from '../../src/model/redact.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 import type { StateAnswer } from '../../src/arrange/arranger.ts';
 
 const seen: { authorization?: string; capability?: string }[] = [];

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SecretRegistry } from '../../src/model/redact.ts';
-import { LiveApi } from '../../src/arrange/live-arranger.ts';
+import { LiveApi } from '../../src/arrange/live-api.ts';
 import { startLiveTarget, type LiveTarget } from '../support/live-target.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as errors from '../../src/mock/errors.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 const OPERATION_ID = regenerateSecret.id;
 
 const schemas = loadSchemas();

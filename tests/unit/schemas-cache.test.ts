@@ -13,7 +13,7 @@ import { checkSchemas, existingGenerated } from '../../src/schema/generate.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../../src/schema/manifest.ts';
 import { chooseSchemas } from '../../src/suite/schemas-cache.ts';
 import { checkSpecsAndSchemas } from '../../src/suite/preflight.ts';
-import { loadSchemas } from '../../src/suite/context.ts';
+import { loadSchemas } from '../../src/operations/run-schemas.ts';
 
 const SPEC = join(DEFAULT_SPECS_DIR, 'regenerate-secret.openapi.json');
 

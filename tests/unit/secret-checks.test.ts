@@ -135,7 +135,7 @@ test('checkResponse runs both on every status: a held credential in a 200 header
   const { checkResponse } = await import('../../src/checks/response.ts');
   const { SecretRegistry } = await import('../../src/model/redact.ts');
   const OPERATION_ID = (await import('../../src/operations/regenerate-secret/index.ts')).regenerateSecret.id;
-  const { loadSchemas } = await import('../../src/suite/context.ts');
+  const { loadSchemas } = await import('../../src/operations/run-schemas.ts');
   const secrets = new SecretRegistry();
   secrets.add(SECRET);
   const ctx = { operationId: OPERATION_ID, schemas: loadSchemas(), envelope: 'flat' as const, secrets };

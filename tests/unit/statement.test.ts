@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../src/config/env.ts';
 import { plannedScenarios } from '../../src/operations/registry.ts';
 import { countOutcomes, type RunModel, type ScenarioReport } from '../../src/report/model.ts';
 import { collectProvenance } from '../../src/report/provenance.ts';
-import { specsDirFrom } from '../../src/suite/preflight.ts';
+import { specsDirFrom } from '../../src/config/run-dirs.ts';
 import { buildStatement, fingerprintOf, renderStatementJson } from '../../src/report/statement.ts';
 import { renderBadge } from '../../src/report/render-badge.ts';
 import { renderStatementMarkdown } from '../../src/report/render-statement-md.ts';

@@ -1,7 +1,7 @@
 /** How a regenerate-secret scenario's body specs become requests. */
 import { randomUUID } from 'node:crypto';
 import type { RequestBody } from '../../engine/exchange.ts';
-import type { StateAnswer } from '../../arrange/arranger.ts';
+import type { StateAnswer } from '../../protocol/state-answer.ts';
 import type { BodySpec, RequestBuilder } from '../types.ts';
 
 /** Relative to BASE_URL (which includes /core/v1 for the vendor's API). */

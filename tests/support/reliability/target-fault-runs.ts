@@ -11,7 +11,7 @@ import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
 import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
 import { SecretRegistry } from '../../../src/model/redact.ts';
 import { ProviderStateArranger } from '../../../src/arrange/provider-state-arranger.ts';
-import { loadSchemas } from '../../../src/suite/context.ts';
+import { loadSchemas } from '../../../src/operations/run-schemas.ts';
 import { runSuite } from '../run-suite.ts';
 import { REPORT_FILES } from './suite-run-support.ts';
 const { catalogue } = regenerateSecret;
