@@ -19,6 +19,7 @@ import { main as schemasMain } from '../schema/cli.ts';
 import { runCheckStatesCli } from '../arrange/check-states-cli.ts';
 import { parseTestArgs, settingFlagsHelp, UsageError } from './test-flags.ts';
 import { runVerifyCli } from './verify-cli.ts';
+import { runMerge } from '../merge/merge-shards.ts';
 
 const COMPILED = !fileURLToPath(import.meta.url).endsWith('.ts');
 const EXT = COMPILED ? '.js' : '.ts';
@@ -42,6 +43,8 @@ Commands:
   check-states --state-url URL        check a provider-state endpoint alone (check-states --help)
   cleanup [--run-id ID] [--dry-run]   delete throwaway tokens a killed live run left behind
   schemas [--check] [--specs DIR] [--schemas DIR]   derive (or check) the JSON Schemas of the documents
+  merge DIR [DIR…]                    merge the blobs of a sharded run (test --shard=i/n) into one run's
+                                      reports in ./reports (or REPORTS_DIR) and exit by its verdict
   verify FILE                         check a conformance statement (reports/conformance-statement.json):
                                       its fingerprint, and that this suite version and these specs made it
 
@@ -55,7 +58,7 @@ Other arguments of test go to Playwright: --shard=1/2, -g TEXT, --last-failed, �
 
 Exit codes: test 0 when the target conforms, 1 when a scenario failed or was not arranged,
 the verdict is incomplete, nothing ran, a secret leaked or the configuration is unusable;
-check-states and verify 0 / 1; 2 for a usage error.
+merge as test, for the merged run; check-states and verify 0 / 1; 2 for a usage error.
 `;
 
 /** The module of a subcommand, compiled or not. */
@@ -95,10 +98,27 @@ async function test(argv: string[]): Promise<number> {
     if (v) env[name] = path.resolve(v);
   }
   if (!env.CONFORMANCE_WAIVERS && existsSync('conformance.waivers.json')) env.CONFORMANCE_WAIVERS = path.resolve('conformance.waivers.json');
-  const config = COMPILED ? modulePath('./package-config') : path.join(REPO_ROOT, 'playwright.config.ts');
-  const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('@playwright/test/package.json')), 'cli.js');
   // Playwright transpiles the checkout's TypeScript itself: no loader for it.
-  return runNode([cli, 'test', '-c', config, ...playwright], env, false);
+  return runNode([playwrightCli(), 'test', '-c', playwrightConfig(), ...playwright], env, false);
+}
+
+/** The suite's Playwright configuration: the compiled package-config installed, playwright.config.ts in a checkout. */
+const playwrightConfig = () => (COMPILED ? modulePath('./package-config') : path.join(REPO_ROOT, 'playwright.config.ts'));
+const playwrightCli = () => path.join(path.dirname(createRequire(import.meta.url).resolve('@playwright/test/package.json')), 'cli.js');
+
+/** `merge DIR…`: as `npm run merge -- DIR…`, with REPORTS_DIR (and .env) taken from the user's folder as test takes them. */
+function merge(argv: string[]): number {
+  const env = userEnv();
+  loadDotenv(env);
+  return runMerge(argv, {
+    command: 'katapult-conformance merge',
+    reportsDir: path.resolve(env.REPORTS_DIR?.trim() || 'reports'),
+    config: playwrightConfig(),
+    playwrightCli: playwrightCli(),
+    env,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  });
 }
 
 async function dispatch(argv: string[]): Promise<number> {
@@ -119,11 +139,13 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'mock':
       return runNode([modulePath('../mock/cli'), ...rest], process.env);
     case 'cleanup':
-      return runNode([modulePath('../states/cleanup-cli'), ...rest], userEnv());
+      return runNode([modulePath('../arrange/live-cleanup-cli'), ...rest], userEnv());
     case 'check-states':
       return runCheckStatesCli(rest, userEnv());
     case 'schemas':
       return schemasMain(rest);
+    case 'merge':
+      return merge(rest);
     case 'verify': {
       const env = userEnv();
       loadDotenv(env);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../config/env.ts';
-import { plannedScenarios } from '../operations/registry.ts';
+import { plannedScenarios, registeredOperations } from '../operations/registry.ts';
 import { catalogueHash, specHashes } from '../report/provenance.ts';
 import { verifyStatement } from '../report/verify-statement.ts';
 import { specsDirFrom } from '../config/run-dirs.ts';
@@ -55,8 +55,8 @@ export function runVerifyCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     name: pkg.name ?? 'unknown',
     version: pkg.version ?? 'unknown',
     specs: specHashes(specsDirFrom(specsEnv)).documents,
-    // The same scenario list the reporter hashes into the provenance.
-    catalogueSha256: catalogueHash(plannedScenarios().map((p) => p.scenario)),
+    // The same scenario list the reporter hashes into the provenance, its sweep built from the same documents as those hashed.
+    catalogueSha256: catalogueHash(plannedScenarios(registeredOperations(specsEnv)).map((p) => p.scenario)),
   });
   (result.ok ? io.out : io.err)(`${result.lines.join('\n')}\n`);
   return result.ok ? 0 : 1;

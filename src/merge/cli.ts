@@ -1,125 +1,21 @@
 /**
- * `npm run merge -- DIR…`: merges the blobs of a sharded run (`npx playwright
- * test --shard=i/n` leaves each in <REPORTS_DIR>/blob/) into the reports of
- * one run in REPORTS_DIR, and exits as a plain run would: 0 on PASS, 1 on
- * FAIL or INCOMPLETE or a leak. Playwright's own merge-reports takes one
- * folder and exits 0 by design; this copies every blob (and its leak-digest
- * file) of every folder into one temporary folder, runs merge-reports with
- * the suite's configuration (which lists the suite's reporters for a merge),
- * and then exits by the merged verdict and the merged leak scan.
+ * `npm run merge -- DIR…` in a checkout: merges the blobs of a sharded run
+ * into REPORTS_DIR (relative to the repository) with playwright.config.ts.
+ * The merge itself, and its exit codes, are merge-shards.ts's; installed, the
+ * same merge is `katapult-conformance merge DIR…`.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadDotenv, REPO_ROOT } from '../config/env.ts';
-import { DIGEST_FILE_SUFFIX } from '../leak/digests.ts';
-import { MERGE_ENV } from '../report/shard.ts';
+import { runMerge } from './merge-shards.ts';
 
-
-const USAGE = `Usage: npm run merge -- DIR [DIR…]
-
-Merges the blob reports of a sharded run (each "npx playwright test --shard=i/n"
-leaves its blob in <REPORTS_DIR>/blob/) into one run's reports in REPORTS_DIR
-(default reports/): conformance.html, conformance.json, junit.xml, Playwright's
-HTML report and the leak scan. DIR may hold the blobs directly or in subfolders
-(as CI artifacts are downloaded). Exits 0 when the merged run passes, 1 when it
-fails, is incomplete or a secret leaked, 2 on a usage error.`;
-
-/** Every file under `dir` (subfolders included, links not followed) whose name matches. */
-function filesUnder(dir: string, match: (name: string) => boolean): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) return;
-    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(path.join(p, e));
-    else if (st.isFile() && match(path.basename(p))) out.push(p);
-  };
-  walk(dir);
-  return out;
-}
-
-class MergeError extends Error {
-  constructor(
-    message: string,
-    readonly code = 2,
-  ) {
-    super(message);
-  }
-}
-
-function fail(message: string, code = 2): never {
-  throw new MergeError(message, code);
-}
-
-function main(): void {
-  let dirs: string[];
-  try {
-    const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
-    dirs = positionals;
-  } catch (e) {
-    fail(`${(e as Error).message}\n\n${USAGE}`);
-  }
-  if (!dirs.length) fail(`name at least one folder of blobs\n\n${USAGE}`);
-  loadDotenv();
-  const reportsDir = path.resolve(REPO_ROOT, process.env.REPORTS_DIR || 'reports');
-  const staging = mkdtempSync(path.join(tmpdir(), 'conformance-merge-'));
-  try {
-    let blobs = 0;
-    const names = new Set<string>();
-    for (const dir of dirs) {
-      const abs = path.resolve(dir);
-      if (!existsSync(abs) || !lstatSync(abs).isDirectory()) fail(`${dir} is not a folder`);
-      // The merged reports are not inputs: a blob folder inside REPORTS_DIR is fine, REPORTS_DIR itself holds no blobs.
-      for (const file of filesUnder(abs, (n) => n.endsWith('.zip') || n.endsWith(DIGEST_FILE_SUFFIX))) {
-        let name = path.basename(file);
-        // Two artifacts may hold files of the same name: keep both.
-        for (let i = 2; names.has(name); i++) name = `${i}-${path.basename(file)}`;
-        names.add(name);
-        copyFileSync(file, path.join(staging, name));
-        if (name.endsWith('.zip')) blobs++;
-      }
-    }
-    if (!blobs) fail(`no blob (*.zip) found in ${dirs.join(', ')}: each shard leaves its blob in <REPORTS_DIR>/blob/ (run "npx playwright test --shard=i/n")`);
-    mkdirSync(reportsDir, { recursive: true });
-    // Stale reports of an earlier run must not pass for this merge's.
-    for (const f of ['conformance.json', 'conformance.html', 'junit.xml', 'leak-scan.json']) rmSync(path.join(reportsDir, f), { force: true });
-    const child = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'), 'merge-reports', '--config', path.join(REPO_ROOT, 'playwright.config.ts'), staging], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, [MERGE_ENV]: staging, REPORTS_DIR: reportsDir },
-    });
-    const verdict = readVerdict(path.join(reportsDir, 'conformance.json'));
-    const leak = readVerdict(path.join(reportsDir, 'leak-scan.json'));
-    if (child.status !== 0) fail(`Playwright's merge-reports exited ${child.status ?? child.signal}; the merged reports are not complete`, 1);
-    if (!verdict) fail('the merge wrote no conformance.json: the merged run has no verdict', 1);
-    if (!leak) fail('the merge wrote no leak-scan.json: the merged reports were not scanned for secrets', 1);
-    const code = verdict === 'pass' && leak === 'pass' ? 0 : 1;
-    process.stdout.write(`Merged ${blobs} blob${blobs === 1 ? '' : 's'}: verdict ${verdict.toUpperCase()}, leak scan ${leak.toUpperCase()}; exit ${code}.\n`);
-    process.exitCode = code;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-function readVerdict(file: string): string | undefined {
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')).verdict;
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-try {
-  main();
-} catch (e) {
-  if (!(e instanceof MergeError)) throw e;
-  process.stderr.write(`npm run merge: ${e.message}\n`);
-  process.exitCode = e.code;
-}
+loadDotenv();
+process.exitCode = runMerge(process.argv.slice(2), {
+  command: 'npm run merge --',
+  reportsDir: path.resolve(REPO_ROOT, process.env.REPORTS_DIR || 'reports'),
+  config: path.join(REPO_ROOT, 'playwright.config.ts'),
+  playwrightCli: path.join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'),
+  env: process.env,
+  cwd: REPO_ROOT,
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+});

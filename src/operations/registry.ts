@@ -15,10 +15,10 @@ export { regenerateSecret } from './regenerate-secret/index.ts';
 
 export type { PlannedScenario } from './types.ts';
 
-/** Every registered operation, in report order. */
-export function registeredOperations(): readonly OperationDescriptor[] {
+/** Every registered operation, in report order; the sweep's from the documents under `env.SPECS_DIR` (default: the process's). */
+export function registeredOperations(env: NodeJS.ProcessEnv = process.env): readonly OperationDescriptor[] {
   // Then the authentication-layer sweep of every other operation of the documents under SPECS_DIR (generated).
-  return [regenerateSecret, ...runSweepDescriptors()];
+  return [regenerateSecret, ...runSweepDescriptors(env)];
 }
 
 /** Every scenario of the given operations, in catalogue order; throws on an id used twice. */

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { listSpecs } from '../schema/generate.ts';
+import { readBuildInfo } from './build-info.ts';
 
 export interface SpecDocumentHash {
   /** The document's file name inside SPECS_DIR. */
@@ -20,8 +21,10 @@ export interface Provenance {
   suite: {
     name: string;
     version: string;
-    /** The suite's git commit, when it runs from its own checkout; null otherwise (an installed package). */
+    /** The suite's git commit: its checkout's, or the one an installed package was packed from (dist/build-info.json); null when unknown. */
     commit: string | null;
+    /** true when the installed package was packed from a checkout with uncommitted changes (the commit is then only its base). */
+    dirty?: true;
   };
   specs: {
     /** SPECS_DIR as configured (relative to the suite's root when inside it). */
@@ -77,6 +80,16 @@ export function gitCommit(root: string): string | null {
   }
 }
 
+/**
+ * The suite's commit: from git in a checkout (the root holds `.git`), else
+ * from the build info `npm pack` wrote into the package.
+ */
+export function suiteCommit(root: string): { commit: string | null; dirty?: true } {
+  if (existsSync(path.join(root, '.git'))) return { commit: gitCommit(root) };
+  const built = readBuildInfo(root);
+  return built?.commit ? { commit: built.commit, ...(built.dirty ? { dirty: true as const } : {}) } : { commit: null };
+}
+
 export function playwrightVersion(root: string): string | null {
   try {
     const require = createRequire(path.join(root, 'package.json'));
@@ -111,7 +124,7 @@ export function collectProvenance({ root, specsDir, catalogue }: ProvenanceInput
   const relative = path.relative(root, specsDir);
   const dir = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : specsDir;
   return {
-    suite: { name: pkg.name ?? 'unknown', version: pkg.version ?? 'unknown', commit: gitCommit(root) },
+    suite: { name: pkg.name ?? 'unknown', version: pkg.version ?? 'unknown', ...suiteCommit(root) },
     specs: { dir: dir || '.', ...specHashes(specsDir) },
     catalogue: { scenarios: catalogue.length, sha256: catalogueHash(catalogue) },
     playwright: playwrightVersion(root),

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../src/config/env.ts';
+import { gitCommit } from '../../src/report/provenance.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 
 const { catalogue } = regenerateSecret;
@@ -60,6 +61,8 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
   let user: string;
   let tarball: string;
   let packed: string[];
+  /** The checkout's commit as the tarball was packed: what the installed package's provenance must name. */
+  let packedCommit: string | null;
   const installed = () => path.join(user, 'node_modules', 'katapult-conformance');
   const kc = (args: string[], timeoutMs?: number) => run('npx', ['katapult-conformance', ...args], user, timeoutMs);
 
@@ -67,6 +70,7 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     work = mkdtempSync(path.join(tmpdir(), 'conformance-package-'));
     user = path.join(work, 'user');
     mkdirSync(user);
+    packedCommit = gitCommit(REPO_ROOT);
     const pack = await execFileP(NPM, ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
     const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(work, info[0]!.filename);
@@ -79,7 +83,7 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
 
   test('npm pack makes katapult-conformance-<version>.tgz with the compiled suite, specs, schemas and the example, and no tests or reports', () => {
     assert.equal(path.basename(tarball), `katapult-conformance-${version}.tgz`);
-    for (const f of ['package.json', 'dist/src/cli/katapult-conformance.js', 'dist/src/cli/package-config.js', 'dist/src/cli/verify-cli.js', 'dist/tests/conformance/regenerate-secret.spec.js', 'specs/regenerate-secret.openapi.json', 'schemas/manifest.json', 'examples/vendor-mock/server.mjs', 'docs/conformance-contract.md'])
+    for (const f of ['package.json', 'dist/src/cli/katapult-conformance.js', 'dist/src/cli/package-config.js', 'dist/src/cli/verify-cli.js', 'dist/tests/conformance/regenerate-secret.spec.js', 'specs/regenerate-secret.openapi.json', 'schemas/manifest.json', 'examples/vendor-mock/server.mjs', 'docs/conformance-contract.md', 'dist/build-info.json'])
       assert.ok(packed.includes(f), `${f} is packed`);
     assert.deepEqual(packed.filter((f) => f.startsWith('tests/') || f.startsWith('reports/') || f.startsWith('src/') || f.endsWith('.ts')), []);
   });
@@ -90,7 +94,7 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     assert.equal(v.output.trim(), version);
     const help = await kc(['--help']);
     assert.equal(help.code, 0, help.output);
-    for (const word of ['test', 'mock', 'check-states', 'cleanup', 'schemas', 'verify', '--base-url', '--state-url', '--reports-dir']) assert.match(help.output, new RegExp(`\\s${word}\\b`));
+    for (const word of ['test', 'mock', 'check-states', 'cleanup', 'schemas', 'merge', 'verify', '--base-url', '--state-url', '--reports-dir']) assert.match(help.output, new RegExp(`\\s${word}\\b`));
     const bad = await kc(['test', '--no-such-flag']);
     assert.equal(bad.code, 2, bad.output);
     assert.match(bad.output, /unknown option --no-such-flag/);
@@ -105,6 +109,8 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     assert.equal(json.verdict, 'pass');
     assert.equal(json.mode, 'bundled');
     assert.equal(json.scenarios.length, catalogue.length);
+    // No .git in the package: the commit comes from the dist/build-info.json prepack wrote.
+    assert.equal(json.provenance.suite.commit, packedCommit);
     assert.match(r.output, /Leak scan: PASS/);
     // Nothing lands inside the installed package.
     assert.equal(existsSync(path.join(installed(), 'reports')), false);
@@ -125,6 +131,25 @@ describe('the package, installed into an empty folder', { timeout: 900_000 }, ()
     const bad = await kc(['verify', 'edited-statement.json']);
     assert.equal(bad.code, 1, bad.output);
     assert.match(bad.output, /fingerprint: MISMATCH/);
+  });
+
+  test('`test --shard=1/2`, `test --shard=2/2`, then `merge reports/blob`: the merged run of the whole catalogue passes, exit 0; `merge` alone exits 2', async () => {
+    const dir = path.join(user, 'sharded');
+    mkdirSync(dir);
+    for (const shard of ['1/2', '2/2']) {
+      const r = await run('npx', ['katapult-conformance', 'test', `--shard=${shard}`], dir);
+      assert.equal(r.code, 0, r.output);
+    }
+    const merged = await run('npx', ['katapult-conformance', 'merge', 'reports/blob'], dir);
+    assert.equal(merged.code, 0, merged.output);
+    assert.match(merged.output, /Merged 2 blobs: verdict PASS, leak scan PASS; exit 0\./);
+    const json = JSON.parse(readFileSync(path.join(dir, 'reports', 'conformance.json'), 'utf8'));
+    assert.equal(json.verdict, 'pass');
+    assert.equal(json.scenarios.length, catalogue.length);
+    assert.ok(existsSync(path.join(dir, 'reports', 'playwright', 'index.html')), 'the merge wrote the Playwright HTML report');
+    const usage = await run('npx', ['katapult-conformance', 'merge'], dir);
+    assert.equal(usage.code, 2, usage.output);
+    assert.match(usage.output, /katapult-conformance merge: name at least one folder of blobs/);
   });
 
   describe('against the example vendor mock (started from the installed package)', () => {

@@ -12,6 +12,8 @@ const catalogue = regenerateSecret.catalogue;
 import { checkSchemas } from '../../src/schema/generate.ts';
 import { DEFAULT_SCHEMAS_DIR, DEFAULT_SPECS_DIR } from '../../src/schema/manifest.ts';
 import { wholeApiRun } from '../support/whole-api-run.ts';
+import path from 'node:path';
+import { runVerifyCli } from '../../src/cli/verify-cli.ts';
 
 test('SPECS_DIR with the Core API document: one command derives, starts the mock, sweeps 188 operations and passes', async (t) => {
   const run = await wholeApiRun();
@@ -45,4 +47,18 @@ test('SPECS_DIR with the Core API document: one command derives, starts the mock
   const html = run.file('conformance.html');
   assert.match(html, /operation <code>delete:virtual_machine<\/code> DELETE \/virtual_machines\/virtual_machine/);
   assert.match(run.output, /Leak scan: PASS/);
+
+  // `verify --specs-dir` with the run's folder accepts its statement; specs/ does not (the sweep's catalogue differs).
+  const statement = path.join(run.reportsDir, 'conformance-statement.json');
+  const verify = (specsDir: string) => {
+    let text = '';
+    const code = runVerifyCli([statement, '--specs-dir', specsDir], {}, { out: (t) => (text += t), err: (t) => (text += t) });
+    return { code, text };
+  };
+  const right = verify(json.provenance.specs.dir);
+  assert.equal(right.code, 0, right.text);
+  assert.match(right.text, /statement: VERIFIED/);
+  const wrong = verify(DEFAULT_SPECS_DIR);
+  assert.equal(wrong.code, 1, wrong.text);
+  assert.match(wrong.text, /the scenario catalogue differs/);
 });
