@@ -9,21 +9,8 @@ import { MASK } from '../model/redact.ts';
 import type { SecretRegistry } from '../model/redact.ts';
 import type { RequestTemplate } from './request-template.ts';
 
-export type Auth = { kind: 'none' } | { kind: 'bearer'; secret: string } | { kind: 'raw'; value: string };
-
-export type RequestBody =
-  | { kind: 'json'; value: unknown }
-  | { kind: 'raw'; text: string; contentType: string }
-  | { kind: 'empty' }
-  | { kind: 'none' };
-
-export interface RequestPlan {
-  /** Which request of the scenario this is ("regenerate", "follow-up with the old secret", ...). */
-  label: string;
-  auth: Auth;
-  headers?: Record<string, string>;
-  body: RequestBody;
-}
+export type { Auth, RequestBody, RequestPlan } from './request-plan.ts';
+import type { RequestPlan } from './request-plan.ts';
 
 export interface ResponseData {
   status: number;

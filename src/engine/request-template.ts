@@ -4,7 +4,7 @@
  * state token_can_regenerate"), never its value. Built while the engine still
  * knows where each credential came from; the reports turn it into curl.
  */
-import type { RequestPlan } from './exchange.ts';
+import type { RequestPlan } from './request-plan.ts';
 import type { StateAnswer } from '../protocol/state-answer.ts';
 import { MASK } from '../model/redact.ts';
 

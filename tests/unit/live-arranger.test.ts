@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config/env.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
-import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { runCatalogue } from '../../src/runner/run-catalogue.ts';
 import { runScenario, SafetyGuardError } from '../../src/engine/run-scenario.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { scenarioById } from '../../src/operations/regenerate-secret/catalogue.ts';

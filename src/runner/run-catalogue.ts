@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { OperationDescriptor, PlannedScenario, Scenario } from '../operations/types.ts';
 import { refOf } from '../operations/types.ts';
 import { arrange, type StateArranger } from '../arrange/arranger.ts';
-import { runScenario, type EngineContext, type ScenarioResult } from './run-scenario.ts';
+import { runScenario, type EngineContext, type ScenarioResult } from '../engine/run-scenario.ts';
 
 export interface InProcessTarget extends EngineContext {
   arranger: StateArranger;
