@@ -117,7 +117,7 @@ async function wholeApiSweep(oneOperationMs: number): Promise<void> {
   const { loadSchemaSet } = await import('../src/schema/schema-set.ts');
   const { ResponseValidator } = await import('../src/schema/validator.ts');
   const { sweepDescriptors } = await import('../src/sweep/descriptors.ts');
-  const { runOperations } = await import('../src/engine/run-catalogue.ts');
+  const { runOperations } = await import('../src/runner/run-catalogue.ts');
   const { SecretRegistry } = await import('../src/model/redact.ts');
   const { ProviderStateArranger } = await import('../src/arrange/provider-state-arranger.ts');
   const planned = sweepDescriptors(specs).flatMap((operation) => operation.catalogue.map((scenario) => ({ operation, scenario })));

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
-import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { runCatalogue } from '../../src/runner/run-catalogue.ts';
 import { FAULTS, type FaultName } from '../../src/mock/faults.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import { startMockTarget } from '../support/in-process-target.ts';

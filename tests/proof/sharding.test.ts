@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMock, type Mock } from '../../src/mock/server.ts';
-import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { runCatalogue } from '../../src/runner/run-catalogue.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import { startMockTarget } from '../support/in-process-target.ts';
 import { runMerge, runPlain, runShards } from '../support/run-shards.ts';

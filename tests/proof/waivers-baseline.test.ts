@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCatalogue } from '../../src/engine/run-catalogue.ts';
+import { runCatalogue } from '../../src/runner/run-catalogue.ts';
 import { regenerateSecret } from '../../src/operations/regenerate-secret/index.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import type { FaultName } from '../../src/mock/faults.ts';

@@ -6,7 +6,7 @@ import { createMock, type Mock, type MockOptions } from '../../src/mock/server.t
 import { SecretRegistry } from '../../src/model/redact.ts';
 import { ProviderStateArranger } from '../../src/arrange/provider-state-arranger.ts';
 import { NoStateArranger } from '../../src/arrange/arranger.ts';
-import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import type { InProcessTarget } from '../../src/runner/run-catalogue.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
 import { loadSchemas } from '../../src/operations/run-schemas.ts';
 

@@ -7,7 +7,7 @@
 import { createMock, type LiveAccount, type Mock, type MockAddress, type MockOptions } from '../../src/mock/server.ts';
 import { SecretRegistry } from '../../src/model/redact.ts';
 import type { ErrorEnvelope } from '../../src/config/env.ts';
-import type { InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import type { InProcessTarget } from '../../src/runner/run-catalogue.ts';
 import { Pacer } from '../../src/engine/pacer.ts';
 import { LiveArranger, type LiveArrangerOptions } from '../../src/arrange/live-arranger.ts';
 import { newRunId } from '../../src/arrange/live-names.ts';

@@ -12,7 +12,7 @@ import { SecretRegistry } from '../../src/model/redact.ts';
 import { loadSchemaSet } from '../../src/schema/schema-set.ts';
 import { ResponseValidator } from '../../src/schema/validator.ts';
 import { ProviderStateArranger } from '../../src/arrange/provider-state-arranger.ts';
-import { runOperations, type InProcessTarget } from '../../src/engine/run-catalogue.ts';
+import { runOperations, type InProcessTarget } from '../../src/runner/run-catalogue.ts';
 import type { ScenarioResult } from '../../src/engine/run-scenario.ts';
 import type { PlannedScenario } from '../../src/operations/types.ts';
 import { sweepDescriptors } from '../../src/sweep/descriptors.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createFaultProxy, parseFaultRule } from '../../../src/fault-proxy/proxy.ts';
 import { createMock } from '../../../src/mock/server.ts';
 import { regenerateSecret } from '../../../src/operations/regenerate-secret/index.ts';
-import { runCatalogue } from '../../../src/engine/run-catalogue.ts';
+import { runCatalogue } from '../../../src/runner/run-catalogue.ts';
 import type { ScenarioResult } from '../../../src/engine/run-scenario.ts';
 import { SecretRegistry } from '../../../src/model/redact.ts';
 import { ProviderStateArranger } from '../../../src/arrange/provider-state-arranger.ts';
