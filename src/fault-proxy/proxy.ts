@@ -203,7 +203,9 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
     if (isState) {
       const msg = parseJson(requestBody);
       if (!isObject(msg) || typeof msg.state !== 'string') return;
-      const instance = isObject(msg.params) ? String(msg.params.instance ?? '') : '';
+      // As the mock reads it: a string or a number (String() of an object can throw: {"toString": 1}).
+      const raw = isObject(msg.params) ? msg.params.instance : undefined;
+      const instance = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
       const a = { state: msg.state, instance };
       if (msg.action === 'teardown') {
         for (const [secret, at] of attributions) if (at.instance === instance && at.state === msg.state) attributions.delete(secret);
