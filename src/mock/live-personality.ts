@@ -29,7 +29,7 @@ import {
   type MockError,
 } from './errors.ts';
 import { faultFlags, type FaultFlags } from './faults.ts';
-import type { ExtraRoute } from './personality.ts';
+import type { ExtraRoute } from './extra-route.ts';
 import { generateId, nowSeconds, type Token, type TokenStore } from './store.ts';
 
 export interface LiveOptions {
