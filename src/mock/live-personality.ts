@@ -67,7 +67,6 @@ export const LIVE_DEFAULTS = Object.freeze({
 });
 
 const NO_FAULTS = faultFlags([]);
-const OAUTH2_PREFIX = 'api.katapult.io/core/v1/';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -160,14 +159,6 @@ export class Organizations {
 }
 
 // ------------------------------------------------------------------ routes
-
-export function hasAnyScope(token: Token, scopes: readonly string[]): boolean {
-  for (const s of token.scopes) {
-    const plain = s.startsWith(OAUTH2_PREFIX) ? s.slice(OAUTH2_PREFIX.length) : s;
-    if (scopes.includes(plain)) return true;
-  }
-  return false;
-}
 
 const NOT_YOUR_ORGANIZATION = permissionDenied('The authenticated identity may not manage API tokens of this organization');
 const NOT_YOUR_TOKEN = permissionDenied('This API token belongs to another organization; the authenticated identity may not manage it');
