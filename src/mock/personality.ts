@@ -23,16 +23,9 @@ import {
 } from './errors.ts';
 import type { ExtraRoute } from './extra-route.ts';
 import type { FaultFlags } from './faults.ts';
-import {
-  createLiveAccount,
-  FixedWindowRateLimiter,
-  judgeFrameworkLookup,
-  LIVE_DEFAULTS,
-  liveRoutes,
-  Organizations,
-  type LiveAccount,
-  type LiveOptions,
-} from './live-personality.ts';
+import { Organizations } from './live-organizations.ts';
+import { createLiveAccount, FixedWindowRateLimiter, judgeFrameworkLookup, LIVE_DEFAULTS, type LiveAccount, type LiveOptions } from './live-personality.ts';
+import { liveRoutes } from './live-token-routes.ts';
 import type { Token, TokenStore } from './store.ts';
 
 export type PersonalityName = 'documented' | 'live';
