@@ -9,7 +9,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../../src/config/env.ts';
-import { createFaultProxy, parseFaultRule, type FaultProxy } from '../../../src/fault-proxy/proxy.ts';
+import { createFaultProxy, type FaultProxy } from '../../../src/fault-proxy/proxy.ts';
+import { parseFaultRule } from '../../../src/fault-proxy/rules.ts';
 import { createMock, type FaultName, type Mock, type MockAddress } from '../../../src/mock/server.ts';
 import { formatScan, scanForSecrets, SecretMatcher, type KnownSecret } from '../../../src/leak/scan.ts';
 import { regenerateSecret } from '../../../src/operations/regenerate-secret/index.ts';
