@@ -5,7 +5,8 @@
  * stops on SIGINT / SIGTERM. Usage errors print one line and exit 2.
  */
 import { parseArgs } from 'node:util';
-import { createFaultProxy, describeRule, FAULT_MODES, FaultRuleError, parseFaultRule, type FaultRule } from './proxy.ts';
+import { createFaultProxy } from './proxy.ts';
+import { describeRule, FAULT_MODES, FaultRuleError, parseFaultRule, type FaultRule } from './rules.ts';
 import { pidLine, stopWithParent } from '../process/stop-with-parent.ts';
 
 const USAGE = `Fault proxy: forwards to a target and breaks the transport on purpose.

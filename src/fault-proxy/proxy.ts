@@ -21,54 +21,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { isObject, parseJsonOrUndefined } from '../model/json.ts';
-
-export const FAULT_MODES = {
-  stall: 'accept the request and never answer (until the client gives up, or --max-stall-ms)',
-  'non-json': 'forward, then answer the target\'s status with an HTML page (Content-Type text/html) instead of its body',
-  'huge-body': 'forward, then answer the target\'s status with a JSON body of --huge-bytes bytes (default 50 MiB)',
-  reset: 'reset the connection (TCP RST) without answering',
-  redirect: 'answer 307 Temporary Redirect to another path of this proxy, without forwarding',
-} as const;
-
-export type FaultMode = keyof typeof FAULT_MODES;
-export const FAULT_MODE_NAMES = Object.keys(FAULT_MODES) as FaultMode[];
-
-export type FaultScope = { kind: 'all' } | { kind: 'path'; prefix: string } | { kind: 'state'; name: string } | { kind: 'scenario'; id: string };
-
-export interface FaultRule {
-  mode: FaultMode;
-  scope: FaultScope;
-}
-
-export class FaultRuleError extends Error {
-  override name = 'FaultRuleError';
-}
-
-/** "stall", "reset@scenario=403-permission_denied", "stall@path=/_provider-states", "non-json@state=token_expired". */
-export function parseFaultRule(text: string): FaultRule {
-  const [modeText, scopeText] = text.split('@', 2) as [string, string | undefined];
-  const mode = modeText.trim();
-  if (!(FAULT_MODE_NAMES as string[]).includes(mode)) {
-    throw new FaultRuleError(`unknown fault mode ${JSON.stringify(mode)}; known: ${FAULT_MODE_NAMES.join(', ')}`);
-  }
-  if (scopeText === undefined || scopeText.trim() === 'all') return { mode: mode as FaultMode, scope: { kind: 'all' } };
-  const eq = scopeText.indexOf('=');
-  const kind = eq === -1 ? scopeText : scopeText.slice(0, eq);
-  const value = eq === -1 ? '' : scopeText.slice(eq + 1);
-  if (value === '' || !['path', 'state', 'scenario'].includes(kind)) {
-    throw new FaultRuleError(`bad scope ${JSON.stringify(scopeText)} in ${JSON.stringify(text)}; use all, path=PREFIX, state=NAME or scenario=ID`);
-  }
-  if (kind === 'path') return { mode: mode as FaultMode, scope: { kind: 'path', prefix: value.startsWith('/') ? value : `/${value}` } };
-  if (kind === 'state') return { mode: mode as FaultMode, scope: { kind: 'state', name: value } };
-  return { mode: mode as FaultMode, scope: { kind: 'scenario', id: value } };
-}
-
-export function describeRule(rule: FaultRule): string {
-  const s = rule.scope;
-  const scope = s.kind === 'all' ? 'every request except the state endpoint' : s.kind === 'path' ? `paths starting with ${s.prefix}` : s.kind === 'state' ? `requests of state ${s.name}` : `requests of scenario ${s.id}`;
-  return `${rule.mode} on ${scope}`;
-}
+import { Attributions, bearerOf } from './attributions.ts';
+import { describeRule, ruleFor, type FaultRule } from './rules.ts';
 
 export interface FaultProxyOptions {
   /** Origin of the target, e.g. http://127.0.0.1:4010 (paths are forwarded unchanged). */
@@ -98,16 +52,14 @@ export interface FaultProxy {
   stats(): FaultProxyStats;
 }
 
-interface Attribution {
-  state: string;
-  instance: string;
-}
-
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 const REQUEST_BODY_LIMIT = 4 * 1024 * 1024;
 const UPSTREAM_BODY_LIMIT = 16 * 1024 * 1024;
-const MAX_ATTRIBUTIONS = 20_000;
 const MAX_AUTHORIZATION_VALUES = 20_000;
+/** Idle keep-alive connections stay open this long (node's default, 5 s, lets a slow client reuse one just closed); close() destroys every socket at once. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Above the keep-alive timeout, as node asks. */
+const HEADERS_TIMEOUT_MS = 66_000;
 
 const HTML_PAGE = '<!DOCTYPE html>\n<html><head><title>Service</title></head><body><h1>Welcome</h1><p>This page is not the API.</p></body></html>\n';
 
@@ -127,7 +79,6 @@ function readAll(stream: http.IncomingMessage, limit: number): Promise<Buffer | 
 }
 
 
-const parseJson = (buf: Buffer): unknown => parseJsonOrUndefined(buf.toString('utf8'));
 
 export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
   const upstream = new URL(options.upstream);
@@ -137,42 +88,12 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
   const maxStallMs = options.maxStallMs ?? 120_000;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  /** bearer / secret -> the state setup it came from. */
-  const attributions = new Map<string, Attribution>();
+  const attributions = new Attributions(statePath);
   const authorizations = new Set<string>();
   const stats: FaultProxyStats = { requests: 0, forwarded: 0, faulted: {}, upstreamErrors: 0 };
   const sockets = new Set<Socket>();
   const stallTimers = new Set<NodeJS.Timeout>();
   let origin = '';
-
-  const remember = (secret: unknown, a: Attribution) => {
-    if (typeof secret !== 'string' || secret === '') return;
-    attributions.delete(secret);
-    attributions.set(secret, a);
-    if (attributions.size > MAX_ATTRIBUTIONS) attributions.delete(attributions.keys().next().value!);
-  };
-
-  const bearerOf = (req: http.IncomingMessage): string | undefined => {
-    const h = req.headers.authorization;
-    if (typeof h !== 'string') return undefined;
-    const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-    return m?.[1];
-  };
-
-  function ruleFor(path: string, isState: boolean, attribution: Attribution | undefined): FaultRule | undefined {
-    return rules.find((r) => {
-      switch (r.scope.kind) {
-        case 'all':
-          return !isState;
-        case 'path':
-          return path.startsWith(r.scope.prefix);
-        case 'state':
-          return !isState && attribution?.state === r.scope.name;
-        case 'scenario':
-          return !isState && attribution !== undefined && (attribution.instance === r.scope.id || attribution.instance.startsWith(`${r.scope.id}-`));
-      }
-    });
-  }
 
   function count(rule: FaultRule) {
     const key = describeRule(rule);
@@ -197,29 +118,6 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
       out.on('error', (e) => resolve({ error: e.message }));
       out.end(body);
     });
-  }
-
-  function learn(path: string, isState: boolean, requestBody: Buffer, attribution: Attribution | undefined, status: number, responseBody: Buffer) {
-    if (isState) {
-      const msg = parseJson(requestBody);
-      if (!isObject(msg) || typeof msg.state !== 'string') return;
-      const instance = isObject(msg.params) ? String(msg.params.instance ?? '') : '';
-      const a = { state: msg.state, instance };
-      if (msg.action === 'teardown') {
-        for (const [secret, at] of attributions) if (at.instance === instance && at.state === msg.state) attributions.delete(secret);
-        return;
-      }
-      // The suite takes any 2xx as an answer; so does the proxy.
-      if (status < 200 || status > 299) return;
-      const answer = parseJson(responseBody);
-      if (!isObject(answer)) return;
-      remember(answer.bearer, a);
-      remember(answer.secret, a);
-      return;
-    }
-    if (attribution === undefined || status < 200 || status > 299 || path === statePath) return;
-    const answer = parseJson(responseBody);
-    if (isObject(answer) && isObject(answer.api_token)) remember(answer.api_token.secret, attribution);
   }
 
   function writeHuge(res: http.ServerResponse, status: number): void {
@@ -264,7 +162,7 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
     const isState = path === statePath;
     const bearer = bearerOf(req);
     const attribution = bearer === undefined ? undefined : attributions.get(bearer);
-    const rule = ruleFor(path, isState, attribution);
+    const rule = ruleFor(rules, path, isState, attribution);
 
     if (rule?.mode === 'stall') {
       count(rule);
@@ -301,7 +199,7 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
       return;
     }
     stats.forwarded++;
-    learn(path, isState, body, attribution, answer.status, answer.body);
+    attributions.learn(path, isState, body, attribution, answer.status, answer.body);
     if (res.destroyed) return;
 
     if (rule?.mode === 'non-json') {
@@ -332,6 +230,8 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
           res.destroy();
         });
       });
+      s.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      s.headersTimeout = HEADERS_TIMEOUT_MS;
       s.on('connection', (socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));

@@ -15,6 +15,7 @@
 import type http from 'node:http';
 import type { AuthLayerOperation } from '../sweep/operations.ts';
 import { loadAuthLayerOperations } from '../sweep/load.ts';
+import type { Authenticate } from './authenticate.ts';
 import { DESCRIPTIONS, scopeNotGranted, type MockError } from './errors.ts';
 import { Token } from './store.ts';
 
@@ -42,9 +43,6 @@ const UNAUTHORIZED_401: MockError = Object.freeze({
   body: Object.freeze({ code: 'unauthorized', description: 'Authentication is required', detail: Object.freeze({}) }),
 }) as MockError;
 
-/** Judges the caller's credentials for one operation; `scopes` empty admits any valid token. */
-export type Authenticate = (req: http.IncomingMessage, scopes: readonly string[]) => Token | MockError;
-
 /** What an answer of the layer is: an error to render, or a JSON success (only under a fault). */
 export type AuthLayerAnswer = MockError | { status: number; json: object };
 
@@ -66,7 +64,7 @@ export interface AuthLayerRoute {
 }
 
 /**
- * path (below the base path) -> method -> route, for every operation of the
+ * path (below the base path) -> method -> route (server.ts adds each to its route table), for every operation of the
  * documents under `specsDir`. Unknown operation ids or fault names in `faults`
  * are refused, so a proof test cannot break nothing by a typo.
  */

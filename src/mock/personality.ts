@@ -7,7 +7,7 @@
  * - `documented` (default): the operation exactly as documented; flat errors;
  *   bad input refused with 422 validation_error; the provider-state endpoint.
  * - `live`: the vendor's live framework as the staging deployment behaves
- *   (see live.ts): wrapped errors with `x-api-schema: json-error`; 400
+ *   (see live-personality.ts): wrapped errors with `x-api-schema: json-error`; 400
  *   `invalid_json_body` / `missing_required_argument` / `invalid_argument` for
  *   bad input; token list/create/delete; a real per-token rate limit; an
  *   organization and an admin token created at start; no provider states.
@@ -21,41 +21,15 @@ import {
   type ErrorRendering,
   type MockError,
 } from './errors.ts';
+import type { ExtraRoute } from './extra-route.ts';
 import type { FaultFlags } from './faults.ts';
-import {
-  createLiveAccount,
-  FixedWindowRateLimiter,
-  judgeFrameworkLookup,
-  LIVE_DEFAULTS,
-  liveRoutes,
-  Organizations,
-  type LiveAccount,
-  type LiveOptions,
-} from './live-personality.ts';
+import { Organizations } from './live-organizations.ts';
+import { createLiveAccount, FixedWindowRateLimiter, judgeFrameworkLookup, LIVE_DEFAULTS, type LiveAccount, type LiveOptions } from './live-personality.ts';
+import { liveRoutes } from './live-token-routes.ts';
 import type { Token, TokenStore } from './store.ts';
 
 export type PersonalityName = 'documented' | 'live';
 export const PERSONALITY_NAMES: readonly PersonalityName[] = ['documented', 'live'];
-
-/** What a route handler of a personality gets: the store and an authenticated caller. */
-export interface RouteContext {
-  store: TokenStore;
-  caller: Token;
-  body: Buffer;
-  query: URLSearchParams;
-}
-
-/** A successful answer of a personality's extra route (errors are MockErrors). */
-export interface RouteAnswer {
-  status: number;
-  json: object;
-}
-
-export interface ExtraRoute {
-  /** Scopes any one of which admits the caller (their OAuth2 forms too); others get 403 scope_not_granted. */
-  scopes: readonly string[];
-  handle(ctx: RouteContext): RouteAnswer | MockError;
-}
 
 /** What one mock instance of a personality has of its own. */
 export interface PersonalityInstance {
@@ -134,7 +108,7 @@ export const documented: Personality = Object.freeze({
   },
 });
 
-/** The vendor's live framework, as the staging deployment behaves (live.ts). */
+/** The vendor's live framework, as the staging deployment behaves (live-personality.ts). */
 export const live: Personality = Object.freeze({
   name: 'live' as const,
 

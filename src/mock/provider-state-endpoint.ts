@@ -129,6 +129,15 @@ const isStateName = (s: string): s is StateName => (STATE_NAMES as readonly stri
 
 const error = (e: MockError): StateResult => ({ status: e.status, body: e.body });
 
+/** `String(v)`, or `[object Object]` where that throws (an object whose `toString` is no function, e.g. `{"toString": 1}`). */
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 export class ProviderStates {
   /** (state, instance) -> the tokens its setup created. */
   private readonly instances = new Map<string, Token[]>();
@@ -164,7 +173,7 @@ export class ProviderStates {
       );
     }
     if (action !== 'setup' && action !== 'teardown') {
-      return error(stateRequestError('"action" must be "setup" or "teardown"', { action: String(action).slice(0, 100) }));
+      return error(stateRequestError('"action" must be "setup" or "teardown"', { action: safeString(action).slice(0, 100) }));
     }
     const rawInstance = params !== null && typeof params === 'object' ? (params as Record<string, unknown>).instance : undefined;
     const instance =

@@ -10,7 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFaultProxy, FAULT_MODE_NAMES, parseFaultRule, type FaultProxy } from '../../src/fault-proxy/proxy.ts';
+import { createFaultProxy, type FaultProxy } from '../../src/fault-proxy/proxy.ts';
+import { FAULT_MODE_NAMES, parseFaultRule } from '../../src/fault-proxy/rules.ts';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
 import { HANG_GUARD_MS } from '../support/hang-guard.ts';
 

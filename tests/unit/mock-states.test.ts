@@ -214,6 +214,8 @@ describe('protocol errors are 400 JSON naming the problem', () => {
     ['empty instance', { state: 'token_can_regenerate', params: { instance: '' } }, false, /params\.instance/],
     ['object instance', { state: 'token_can_regenerate', params: { instance: {} } }, false, /params\.instance/],
     ['unknown action', { state: 'token_can_regenerate', params: { instance: 'x' }, action: 'explode' }, false, /"action"/],
+    ['action an object whose toString is no function (fuzz seed 869905487)', { state: 'token_can_regenerate', params: { instance: 'x' }, action: { toString: 1, valueOf: {} } }, false, /"action"/],
+    ['action an array of such objects', { state: 'token_can_regenerate', params: { instance: 'x' }, action: [{ toString: 1 }] }, false, /"action"/],
     ['teardown of an unknown state', { state: 'nope', params: { instance: 'x' }, action: 'teardown' }, false, /unknown state/],
   ];
   for (const [name, body, raw, message] of cases) {

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createFaultProxy, parseFaultRule } from '../../../src/fault-proxy/proxy.ts';
+import { createFaultProxy } from '../../../src/fault-proxy/proxy.ts';
+import { parseFaultRule } from '../../../src/fault-proxy/rules.ts';
 import { createMock } from '../../../src/mock/server.ts';
 import { regenerateSecret } from '../../../src/operations/regenerate-secret/index.ts';
 import { runCatalogue } from '../../../src/runner/run-catalogue.ts';
