@@ -15,9 +15,10 @@ Usage: npm run fault-proxy -- --upstream ORIGIN [options]
 
 Options:
   --upstream ORIGIN   the target's origin, e.g. http://127.0.0.1:4010 (required)
-  --fault MODE[@SCOPE] break requests (repeatable; the first matching rule wins)
+  --fault MODE[@SCOPE][#N] break requests (repeatable; the first matching rule wins)
                       SCOPE: all (default: every request but the state endpoint), path=PREFIX,
                       state=NAME, scenario=ID (a scenario id of the suite's catalogue)
+                      #N: break only the first N requests the rule selects (#1: a flaky target)
   --port N            port to listen on (default 4020; 0 = any free port)
   --host ADDRESS      address to listen on (default 127.0.0.1)
   --base-path PATH    the API's base path, for the printed BASE_URL (default /core/v1)

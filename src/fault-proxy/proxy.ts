@@ -95,6 +95,8 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
   const stallTimers = new Set<NodeJS.Timeout>();
   let origin = '';
 
+  /** How many requests each rule has broken (a counted rule, `#N`, stops at N). */
+  const uses = new Map<FaultRule, number>();
   function count(rule: FaultRule) {
     const key = describeRule(rule);
     stats.faulted[key] = (stats.faulted[key] ?? 0) + 1;
@@ -162,7 +164,9 @@ export function createFaultProxy(options: FaultProxyOptions): FaultProxy {
     const isState = path === statePath;
     const bearer = bearerOf(req);
     const attribution = bearer === undefined ? undefined : attributions.get(bearer);
-    const rule = ruleFor(rules, path, isState, attribution);
+    const rule = ruleFor(rules, path, isState, attribution, (r) => uses.get(r) ?? 0);
+    // Taken when selected, before any await: two requests at once cannot both take a rule's last turn.
+    if (rule) uses.set(rule, (uses.get(rule) ?? 0) + 1);
 
     if (rule?.mode === 'stall') {
       count(rule);

@@ -21,14 +21,29 @@ export type FaultScope = { kind: 'all' } | { kind: 'path'; prefix: string } | { 
 export interface FaultRule {
   mode: FaultMode;
   scope: FaultScope;
+  /** Break only the first `times` requests the rule selects, then let the rest through (`#N`); every one when absent. */
+  times?: number;
 }
 
 export class FaultRuleError extends Error {
   override name = 'FaultRuleError';
 }
 
-/** "stall", "reset@scenario=403-permission_denied", "stall@path=/_provider-states", "non-json@state=token_expired". */
+/**
+ * "stall", "reset@scenario=403-permission_denied", "stall@path=/_provider-states", "non-json@state=token_expired";
+ * a trailing "#N" breaks only the first N requests selected ("reset@scenario=404-api_token_not_found#1": a flaky target).
+ */
 export function parseFaultRule(text: string): FaultRule {
+  const hash = text.lastIndexOf('#');
+  if (hash === -1) return parseModeAndScope(text);
+  const timesText = text.slice(hash + 1).trim();
+  if (!/^[1-9]\d*$/.test(timesText)) {
+    throw new FaultRuleError(`bad count ${JSON.stringify(timesText)} in ${JSON.stringify(text)}; after # give how many requests to break, a whole number from 1`);
+  }
+  return { ...parseModeAndScope(text.slice(0, hash)), times: Number(timesText) };
+}
+
+function parseModeAndScope(text: string): FaultRule {
   const [modeText, scopeText] = text.split('@', 2) as [string, string | undefined];
   const mode = modeText.trim();
   if (!(FAULT_MODE_NAMES as string[]).includes(mode)) {
@@ -49,12 +64,16 @@ export function parseFaultRule(text: string): FaultRule {
 export function describeRule(rule: FaultRule): string {
   const s = rule.scope;
   const scope = s.kind === 'all' ? 'every request except the state endpoint' : s.kind === 'path' ? `paths starting with ${s.prefix}` : s.kind === 'state' ? `requests of state ${s.name}` : `requests of scenario ${s.id}`;
-  return `${rule.mode} on ${scope}`;
+  return `${rule.mode} on ${scope}${rule.times === undefined ? '' : `, the first ${rule.times === 1 ? 'one' : rule.times} only`}`;
 }
 
-/** The first rule whose scope selects this request (the state endpoint only by a path scope). */
-export function ruleFor(rules: readonly FaultRule[], path: string, isState: boolean, attribution: Attribution | undefined): FaultRule | undefined {
+/**
+ * The first rule whose scope selects this request (the state endpoint only by a path scope),
+ * passing over a counted rule (`#N`) that has broken its N requests (`used` says how many it has).
+ */
+export function ruleFor(rules: readonly FaultRule[], path: string, isState: boolean, attribution: Attribution | undefined, used: (rule: FaultRule) => number = () => 0): FaultRule | undefined {
   return rules.find((r) => {
+    if (r.times !== undefined && used(r) >= r.times) return false;
     switch (r.scope.kind) {
       case 'all':
         return !isState;

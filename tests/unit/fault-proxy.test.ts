@@ -57,6 +57,9 @@ test('fault rules: every mode, every scope, and clear refusals', () => {
   assert.throws(() => parseFaultRule('explode'), /unknown fault mode "explode"; known: stall, non-json, huge-body, reset, redirect/);
   assert.throws(() => parseFaultRule('stall@colour=red'), /bad scope "colour=red"/);
   assert.throws(() => parseFaultRule('stall@scenario='), /bad scope/);
+  assert.deepEqual(parseFaultRule('reset@scenario=404-api_token_not_found#1'), { mode: 'reset', scope: { kind: 'scenario', id: '404-api_token_not_found' }, times: 1 });
+  assert.deepEqual(parseFaultRule('stall#3'), { mode: 'stall', scope: { kind: 'all' }, times: 3 });
+  for (const bad of ['reset#0', 'reset#', 'reset#two', 'reset#1.5']) assert.throws(() => parseFaultRule(bad), /bad count .* a whole number from 1/, bad);
 });
 
 describe('in front of the reference mock', () => {
@@ -128,6 +131,17 @@ describe('in front of the reference mock', () => {
   test('reset: the connection is reset without an answer', async () => {
     const { origin } = await start(['reset']);
     await assert.rejects(request(origin, 'POST', OP, { body: '{}' }), /ECONNRESET/);
+  });
+
+  test('#N: only the first N selected requests are broken, then the rule lets the rest through (a flaky target)', async () => {
+    const { proxy, origin } = await start(['non-json#2']);
+    const types = [];
+    for (let i = 0; i < 4; i++) types.push(String((await request(origin, 'POST', OP, { body: '{}' })).headers['content-type']));
+    assert.match(types[0]!, /text\/html/);
+    assert.match(types[1]!, /text\/html/);
+    assert.match(types[2]!, /application\/json/);
+    assert.match(types[3]!, /application\/json/);
+    assert.equal(proxy.stats().faulted['non-json on every request except the state endpoint, the first 2 only'], 2);
   });
 
   test('redirect: 307 to another path of the proxy, not forwarded', async () => {
