@@ -28,8 +28,12 @@ function idIn(body: RequestBody): unknown {
  * neither a throwaway this run holds (`isThrowaway`) nor made up.
  */
 export function throwawayGuard(configured: string, isThrowaway: (id: string) => boolean): RequestGuard {
-  return ({ auth, body }) => {
+  return ({ auth, body, operation }) => {
     if ((auth.kind === 'bearer' && auth.secret === configured) || (auth.kind === 'raw' && auth.value.includes(configured))) {
+      // Every operation: a scenario's request never carries the token the suite was given (the sweep sends none, or a throwaway's).
+      if (operation && !operation.path.endsWith('/regenerate_secret')) {
+        return `the configured KATAPULT_API_TOKEN is never sent by a scenario (here ${operation.method} ${operation.path}): the suite uses it only to manage its throwaway tokens`;
+      }
       return 'the configured KATAPULT_API_TOKEN is never sent to regenerate_secret: the suite must not regenerate the secret of the token it was given';
     }
     const id = idIn(body);

@@ -65,6 +65,8 @@ describe('the safety guard: the configured token\'s secret is never regenerated'
     const body = (id: unknown) => ({ kind: 'json' as const, value: { api_token: { id } } });
     assert.match(arranger.guard({ auth: { kind: 'bearer', secret: admin }, body: body('conformance-missing-x') })!, /configured KATAPULT_API_TOKEN is never sent/);
     assert.match(arranger.guard({ auth: { kind: 'raw', value: `Bearer ${admin}` }, body: { kind: 'none' } })!, /configured KATAPULT_API_TOKEN/);
+    // Any operation (the sweep's too): never with the configured token, and the refusal names the operation.
+    assert.match(arranger.guard({ auth: { kind: 'bearer', secret: admin }, body: { kind: 'none' }, operation: { id: 'get:widgets', method: 'GET', path: '/widgets' } })!, /never sent by a scenario \(here GET \/widgets\)/);
     assert.match(arranger.guard({ auth: { kind: 'none' }, body: body(live.account.adminTokenId) })!, new RegExp(`token ${live.account.adminTokenId} is not a throwaway token this run created`));
     assert.match(arranger.guard({ auth: { kind: 'none' }, body: { kind: 'raw', text: JSON.stringify({ api_token: { id: live.account.adminTokenId } }), contentType: 'application/json' } })!, /not a throwaway/);
     assert.equal(arranger.guard({ auth: { kind: 'bearer', secret: 'conformance-unknown-1' }, body: body('conformance-missing-1') }), undefined);
