@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { createMock, type Mock, type MockAddress } from '../../src/mock/server.ts';
 import type { FaultName } from '../../src/mock/faults.ts';
+import { parseJsonOrUndefined } from '../../src/model/json.ts';
 
 export const OP = '/api_tokens/api_token/regenerate_secret';
 const DOCUMENTED_FIELDS = ['authorized_ip_addresses', 'expires_at', 'id', 'name', 'organization_id', 'rate_limit', 'scopes', 'secret'];
@@ -42,12 +43,7 @@ class Surveyor {
       body: JSON.stringify({ state: name, params: { instance: `probe-${++this.n}` }, action: 'setup' }),
     });
     const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json: any = parseJsonOrUndefined(text);
     if (res.status !== 200 || typeof json?.bearer !== 'string' || typeof json?.api_token?.id !== 'string') {
       this.stateFailures++;
       throw new NotArranged(name);
@@ -66,12 +62,7 @@ class Surveyor {
     const text = bytes.toString('utf8');
     const headerValues: string[] = [];
     res.headers.forEach((v) => headerValues.push(v));
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json: any = parseJsonOrUndefined(text);
     const x = { status: res.status, contentType: res.headers.get('content-type') ?? '', schemaHeader: res.headers.get('x-api-schema'), text, json, headerValues, bytes };
     this.exchanges.push(x);
     return x;

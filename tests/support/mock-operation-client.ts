@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createMock, type MockAddress, type MockOptions } from '../../src/mock/server.ts';
 import { DESCRIPTIONS } from '../../src/mock/errors.ts';
+import { parseJsonOrUndefined } from '../../src/model/json.ts';
 export interface Answer {
   status: number;
   contentType: string | null;
@@ -18,12 +19,7 @@ export const DOCUMENTED_FIELDS = ['authorized_ip_addresses', 'expires_at', 'id',
 
 export async function answer(res: Response): Promise<Answer> {
   const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json: unknown = parseJsonOrUndefined(text);
   return { status: res.status, contentType: res.headers.get('content-type'), text, json, headers: res.headers };
 }
 

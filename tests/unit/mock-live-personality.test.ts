@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMock, type Mock, type MockAddress, type MockOptions } from '../../src/mock/server.ts';
+import { parseJsonOrUndefined } from '../../src/model/json.ts';
 
 const OP = '/api_tokens/api_token/regenerate_secret';
 const TOKENS = '/organizations/organization/api_tokens';
@@ -29,12 +30,7 @@ async function call(addr: MockAddress, method: string, path: string, opts: { bea
   }
   const res = await fetch(addr.baseUrl + path, { method, headers, body });
   const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json: unknown = parseJsonOrUndefined(text);
   return { status: res.status, headers: res.headers, text, json };
 }
 
