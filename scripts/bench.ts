@@ -52,16 +52,26 @@ async function main() {
 
   const trivial = [];
   const suite = [];
+  const longest: { id: string; ms: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     trivial.push(wallTime(['-c', 'scripts/bench/trivial.config.ts']));
-    suite.push(wallTime([]));
+    suite.push(
+      wallTime([], {}, (dir) => {
+        const report = JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')) as { scenarios: { id: string; durationMs: number }[] };
+        const top = report.scenarios.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+        longest.push({ id: top.id, ms: top.durationMs });
+      }),
+    );
   }
   const t = median(trivial);
   const s = median(suite);
   console.log('1. Wall time (median)');
   console.log(`   trivial Playwright API run:         ${(t / 1000).toFixed(2)} s   (runs: ${trivial.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
   console.log(`   full conformance suite, bundled:    ${(s / 1000).toFixed(2)} s   (runs: ${suite.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
-  console.log(`   ratio suite / trivial:              ${(s / t).toFixed(2)}x   (target: at most 2x) ${s / t <= 2 ? 'MET' : 'NOT MET'}\n`);
+  console.log(`   ratio suite / trivial:              ${(s / t).toFixed(2)}x   (target: at most 2x) ${s / t <= 2 ? 'MET' : 'NOT MET'}`);
+  // The floor of the suite's wall time: its longest scenario (the durability one waits over a second by design).
+  const top = longest.sort((a, b) => a.ms - b.ms)[Math.floor(longest.length / 2)]!;
+  console.log(`   longest scenario (median run):      ${(top.ms / 1000).toFixed(2)} s   ${top.id}\n`);
 
   // The mock: regenerate one token's secret over and over with an admin bearer that stays valid.
   const mock = createMock();
