@@ -10,8 +10,9 @@ import type { Expectation } from '../../checks/response.ts';
 import { checkSecretStrength } from '../../checks/secret-strength.ts';
 import { error } from '../../model/finding.ts';
 import type { Flow } from '../types.ts';
-import { asBearer, before, errorCodeOf as codeOf, regenerate, selfRegenerating, type Caller } from './regeneration.ts';
+import { asBearer, before, regenerate, selfRegenerating, type Caller } from './regeneration.ts';
 import { lookupBody, unknownId } from './request.ts';
+import { errorCodeOf as codeOf } from '../../checks/error-body.ts';
 
 /** Regenerations in the history scenario: the third is the first that can revive a secret two back. */
 export const HISTORY_REGENERATIONS = 3;

@@ -7,8 +7,9 @@
  */
 import { error } from '../../model/finding.ts';
 import type { Flow, FlowRun } from '../types.ts';
-import { asBearer, before, errorCodeOf as codeOf, judgeRegeneration } from './regeneration.ts';
+import { asBearer, before, judgeRegeneration } from './regeneration.ts';
 import { lookupBody, unknownId } from './request.ts';
+import { errorCodeOf as codeOf } from '../../checks/error-body.ts';
 
 interface Racer {
   label: string;

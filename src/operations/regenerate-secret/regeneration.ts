@@ -7,7 +7,6 @@ import type { Auth } from '../../engine/exchange.ts';
 import type { Expectation } from '../../checks/response.ts';
 import { checkFieldsUnchanged, checkNewSecret, checkTokenId, tokenOf } from '../../checks/behaviour.ts';
 import type { FlowRun } from '../types.ts';
-import { isObject } from '../../model/json.ts';
 import { lookupBody } from './request.ts';
 
 const OK_200: Expectation = { statuses: [200] };
@@ -48,5 +47,3 @@ export function asBearer(run: FlowRun, secret: string): Caller {
   return { auth: { kind: 'bearer', secret }, headers: selfRegenerating(run) ? run.state!.headers : undefined };
 }
 
-/** The error code of a body in either envelope (flat, or {"error": {...}}). */
-export const errorCodeOf = (body: unknown): unknown => (isObject(body) ? (isObject(body.error) && !('code' in body) ? body.error.code : body.code) : undefined);
